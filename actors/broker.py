@@ -1,0 +1,208 @@
+"""The broker-simulator actor: the source of truth for orders, cash and positions.
+
+It subscribes to every bar, takes requests through the router, and answers with acks,
+fills, cancels and rejects, journaling everything it accepts and emits. Which bar it may
+act on is decided by ``BrokerClock``; what happens on it by ``BrokerBook``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import zmq
+
+from actors.broker_book import BrokerBook, BrokerSettings
+from actors.broker_clock import BrokerClock, Phase
+from actors.instrument import instrument_identity
+from actors.journal import Journal
+from actors.socket_actor import SocketActor
+from messages import (
+    ActorFinished,
+    Bar,
+    BarBatch,
+    BarsPublished,
+    BrokerProgress,
+    CancelRequest,
+    Endpoints,
+    Message,
+    OrderRequest,
+    StepDone,
+    TradingStateRequest,
+    encode,
+)
+from messages.topics import BAR_PREFIX, CLOCK
+
+log = logging.getLogger(__name__)
+
+BROKER_NAME = "broker"
+
+
+class BrokerActor(SocketActor):
+    def __init__(
+        self,
+        *,
+        symbols: list[str],
+        settings: BrokerSettings,
+        journal_path: Path,
+        endpoints: Endpoints,
+        zmq_context: zmq.Context | None = None,
+    ) -> None:
+        super().__init__(BROKER_NAME, endpoints, zmq_context)
+        self.book = BrokerBook(settings, frozenset(symbols))
+        self.clock = BrokerClock(symbols)
+        self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
+        self._journal_path = journal_path
+        self._bars_at: dict[int, dict[str, Bar]] = {}
+        self._pending: list[tuple[int, str, int, OrderRequest | CancelRequest]] = []
+        self._chunk_throughs: list[int] = []
+        self._router_identity: bytes | None = None
+        self._finished = False
+
+    def open_sockets(self) -> None:
+        self.journal = Journal(self._journal_path)
+        self._requests = self.open(zmq.ROUTER, bind=self.endpoints.broker, handler=self._on_request)
+        self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
+        self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
+        self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
+        self._credit = self.open(zmq.PUSH, connect=self.endpoints.market_credit)
+
+    def on_stop(self) -> None:
+        self.journal.close()
+        super().on_stop()
+
+    # -- inbound --------------------------------------------------------------------------
+
+    def _on_bars(self, frames: list[bytes]) -> None:
+        message = self.decode_or_count(frames[-1], "market data")
+        if isinstance(message, BarBatch):
+            symbol = message.symbol
+            bars_at = self._bars_at
+            for item in message.items:
+                if type(item) is Bar:
+                    slot = bars_at.get(item.ts_ns)
+                    if slot is None:
+                        bars_at[item.ts_ns] = {symbol: item}
+                    else:
+                        slot[symbol] = item
+        elif isinstance(message, BarsPublished):
+            self.clock.on_published(message.timestamps, message.through_ts_ns, message.final)
+            self._chunk_throughs.append(message.through_ts_ns)
+
+    def _on_request(self, frames: list[bytes]) -> None:
+        if len(frames) < 3:
+            self.counters["malformed"] += 1
+            log.warning("broker: dropped a request with %d frames, expected 3", len(frames))
+            return
+        self._router_identity = frames[0]
+        origin = frames[1]
+        message = self.decode_or_count(frames[-1], origin.decode(errors="replace"))
+        if isinstance(message, StepDone):
+            self._on_step_done(message)
+        elif isinstance(message, OrderRequest | CancelRequest):
+            self._pending.append((message.decided_ts_ns, message.symbol, message.seq, message))
+            self.counters["orders"] += isinstance(message, OrderRequest)
+        elif isinstance(message, TradingStateRequest):
+            self._reply(origin, self.book.snapshot(message.request_id))
+        elif message is not None:
+            self.counters["malformed"] += 1
+            log.warning("broker: unexpected %s", type(message).__name__)
+
+    def _on_step_done(self, message: StepDone) -> None:
+        self.counters["step_reports"] += 1
+        try:
+            self.clock.on_step_done(message.sender, message.through_ts_ns)
+        except KeyError:
+            self.counters["unknown_senders"] += 1
+            log.warning("broker: StepDone from unknown participant %r", message.sender)
+
+    # -- the clock ------------------------------------------------------------------------
+
+    def after_poll(self) -> None:
+        clock = self.clock
+        while True:
+            if not self._pending and not self.book.has_open_orders():
+                for ts_ns in clock.skip_idle():
+                    self._pass(ts_ns)
+            phase = clock.next_phase()
+            if phase is None:
+                break
+            kind, ts_ns = phase
+            if kind is Phase.MATCH:
+                self._match(ts_ns)
+            else:
+                self._accept(ts_ns)
+                self._pass(ts_ns)
+            clock.done(kind, ts_ns)
+        self._grant_credit()
+        if not self._finished and clock.finished():
+            self._finish()
+
+    def _match(self, ts_ns: int) -> None:
+        waiting = self.book.symbols_with_open_orders()
+        if not waiting:
+            return
+        bars = self._bars_at.get(ts_ns, {})
+        for symbol in sorted(waiting):
+            bar = bars.get(symbol)
+            if bar is not None:
+                self._emit_all(self.book.match(bar))
+        for symbol in sorted(waiting | self.book.symbols_with_open_orders()):
+            self._send_to(symbol, BrokerProgress(through_ts_ns=ts_ns))
+
+    def _accept(self, ts_ns: int) -> None:
+        if not self._pending:
+            return
+        due = sorted(
+            (entry for entry in self._pending if entry[0] <= ts_ns), key=lambda e: e[:3]
+        )
+        if not due:
+            return
+        self._pending = [entry for entry in self._pending if entry[0] > ts_ns]
+        bars = self._bars_at.get(ts_ns, {})
+        for _, symbol, _, request in due:
+            self.journal.append(request)
+            if isinstance(request, OrderRequest):
+                self._emit_all(self.book.accept(request, ts_ns, bars.get(symbol)))
+            else:
+                self._emit_all(self.book.cancel(request, ts_ns))
+
+    def _pass(self, ts_ns: int) -> None:
+        """The accept phase of ``ts_ns`` is over: its bars only mark prices now."""
+        bars = self._bars_at.pop(ts_ns, None)
+        if bars:
+            mark = self.book.mark
+            for bar in bars.values():
+                mark(bar)
+
+    def _grant_credit(self) -> None:
+        throughs = self._chunk_throughs
+        granted = 0
+        while granted < len(throughs) and throughs[granted] <= self.clock.accepted:
+            granted += 1
+        if granted:
+            del throughs[:granted]
+            self._credit.send(encode(BrokerProgress(through_ts_ns=self.clock.accepted)))
+
+    def _finish(self) -> None:
+        self._finished = True
+        self._emit_all(self.book.cancel_all("end_of_data", self.clock.accepted))
+        self.journal.flush()
+        self.counters["fills"] = self.book.fills
+        self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
+
+    # -- outbound -------------------------------------------------------------------------
+
+    def _emit_all(self, messages: list[Message]) -> None:
+        for message in messages:
+            self.journal.append(message)
+            self._send_to(message.symbol, message)  # type: ignore[attr-defined]
+
+    def _send_to(self, symbol: str, message: Message) -> None:
+        self._reply(instrument_identity(symbol), message)
+
+    def _reply(self, origin: bytes, message: Message) -> None:
+        if self._router_identity is None:
+            log.warning("broker: no router connected; dropped %s", type(message).__name__)
+            return
+        self._requests.send_multipart([self._router_identity, origin, encode(message)])

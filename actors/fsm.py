@@ -1,0 +1,179 @@
+"""The FSM engine: a strategy is a table, not nested ifs.
+
+Theory of operation. A ``Strategy`` declares its states, its event alphabet and, for
+*every* (state, event) pair, one cell: a tuple of guarded transitions (``When``), or
+``IGNORE``, or ``INVALID``. Guards are pure questions about the extended state and the
+event; actions are the only code that emits anything, and they *return* intents
+(``Submit``, ``Cancel``) instead of sending them, so ``step`` has no I/O: replays, unit
+tests and the checker run it without sockets. Two guards true for one input is an error,
+never a silent choice; a ``When`` without a guard is the ``else`` branch and must come last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from messages import OrderType, Side, TimeInForce
+
+BAR = "bar"
+FILLED = "filled"
+PARTIALLY_FILLED = "partially_filled"
+CANCELLED = "cancelled"
+REJECTED = "rejected"
+SESSION_OPEN = "session_open"
+SESSION_CLOSE = "session_close"
+END_OF_DAY = "end_of_day"
+TIMER = "timer"
+
+STANDARD_EVENTS: tuple[str, ...] = (
+    BAR,
+    FILLED,
+    PARTIALLY_FILLED,
+    CANCELLED,
+    REJECTED,
+    SESSION_OPEN,
+    SESSION_CLOSE,
+    END_OF_DAY,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """An order the action wants sent; the actor gives it an id, a sequence number and a time."""
+
+    side: Side
+    quantity: float
+    order_type: OrderType = OrderType.MARKET
+    limit_price: float | None = None
+    stop_price: float | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    client_order_id: str
+
+
+Intent = Submit | Cancel
+Guard = Callable[[Any, Any], bool]
+Action = Callable[[Any, Any], Iterable[Intent] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """One guarded transition; ``guard=None`` means "otherwise"."""
+
+    target: str
+    guard: Guard | None = None
+    action: Action | None = None
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+IGNORE = _Marker("IGNORE")
+INVALID = _Marker("INVALID")
+
+Cell = tuple[When, ...] | _Marker
+
+
+@dataclass(slots=True)
+class InstrumentContext:
+    """Extended state the engine keeps for every strategy; strategies subclass it."""
+
+    symbol: str
+    position: float = 0.0
+    open_orders: dict[str, Submit] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A declarative strategy.
+
+    ``observe`` updates indicators from every event before the table is consulted: it
+    is bookkeeping, not a decision, so it lives outside the table.
+    """
+
+    name: str
+    states: tuple[str, ...]
+    events: tuple[str, ...]
+    initial: str
+    table: Mapping[tuple[str, str], Cell]
+    new_context: Callable[[str, Mapping[str, Any]], InstrumentContext]
+    observe: Callable[[Any, str, Any], None] | None = None
+    terminal: frozenset[str] = frozenset()
+
+
+class FsmError(RuntimeError):
+    """A run-time table violation: an ``INVALID`` cell, or two guards true at once."""
+
+    def __init__(self, strategy: str, state: str, event: str, reason: str) -> None:
+        super().__init__(f"{strategy}: in state {state} on event {event}: {reason}")
+        self.strategy, self.state, self.event, self.reason = strategy, state, event, reason
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    state: str
+    intents: tuple[Intent, ...]
+    fired: When | None
+
+
+_NO_INTENTS: tuple[Intent, ...] = ()
+
+
+def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: Any) -> Step:
+    """Apply one event; the state is unchanged (and an error raised) on a violation."""
+    if strategy.observe is not None:
+        strategy.observe(context, event_kind, event)
+    cell = strategy.table.get((state, event_kind))
+    if cell is IGNORE:
+        return Step(state, _NO_INTENTS, None)
+    if cell is None or cell is INVALID:
+        reason = "declared invalid" if cell is INVALID else "no cell declared"
+        raise FsmError(strategy.name, state, event_kind, f"{reason} (event data: {event!r})")
+    chosen = _choose(strategy, state, event_kind, cell, event, context)  # type: ignore[arg-type]
+    if chosen is None:
+        return Step(state, _NO_INTENTS, None)
+    intents = chosen.action(context, event) if chosen.action is not None else None
+    return Step(chosen.target, tuple(intents) if intents else _NO_INTENTS, chosen)
+
+
+def _choose(
+    strategy: Strategy,
+    state: str,
+    event_kind: str,
+    transitions: tuple[When, ...],
+    event: Any,
+    context: Any,
+) -> When | None:
+    chosen: When | None = None
+    for transition in transitions:
+        if transition.guard is None:
+            return chosen if chosen is not None else transition
+        if transition.guard(context, event):
+            if chosen is not None:
+                raise FsmError(
+                    strategy.name,
+                    state,
+                    event_kind,
+                    f"guards {_name(chosen.guard)} and {_name(transition.guard)} are both true",
+                )
+            chosen = transition
+    return chosen
+
+
+def _name(function: Callable[..., Any] | None) -> str:
+    return getattr(function, "__name__", repr(function))

@@ -1,0 +1,225 @@
+"""The instrument actor: one per symbol, it steps the strategy's FSM on every event.
+
+Clock rule (see ``messages.control``): while the instrument has an order open, it may
+decide on a bar at ``t`` only after the broker has reported progress through ``t``, so
+every fill caused by bar ``t`` is applied before the decision on ``t``. With no order
+open the broker cannot touch it, so it runs ahead through whatever bars it holds.
+Whenever it stops to wait, and at every clock mark, it reports how far it has decided.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import zmq
+
+from actors.fsm import (
+    BAR,
+    CANCELLED,
+    FILLED,
+    PARTIALLY_FILLED,
+    REJECTED,
+    Cancel,
+    FsmError,
+    Intent,
+    Strategy,
+    step,
+)
+from actors.socket_actor import SocketActor
+from actors.timeline import TransitionLog
+from messages import (
+    ActorFinished,
+    Bar,
+    BarBatch,
+    BarsPublished,
+    BrokerProgress,
+    CancelRequest,
+    Endpoints,
+    Fill,
+    OrderAck,
+    OrderCancelled,
+    OrderReject,
+    OrderRequest,
+    SessionEvent,
+    Side,
+    StepDone,
+    encode,
+)
+from messages.topics import CLOCK, bar_topic
+
+log = logging.getLogger(__name__)
+
+
+def instrument_identity(symbol: str) -> bytes:
+    return f"inst/{symbol}".encode()
+
+
+class InstrumentActor(SocketActor):
+    def __init__(
+        self,
+        *,
+        symbol: str,
+        strategy: Strategy,
+        params: Mapping[str, Any],
+        endpoints: Endpoints,
+        zmq_context: zmq.Context | None = None,
+    ) -> None:
+        super().__init__(f"instrument/{symbol}", endpoints, zmq_context)
+        self.symbol = symbol
+        self.strategy = strategy
+        self.context = strategy.new_context(symbol, params)
+        self.state = strategy.initial
+        self.transitions = TransitionLog(symbol)
+        self.counters.update(bars=0, orders=0, fsm_errors=0, gaps=0)
+        self._queue: deque[Bar | SessionEvent | BarsPublished] = deque()
+        self._decided_through = -1
+        self._reported_through = -1
+        self._broker_through = -1
+        self._next_batch_seq = 0
+        self._order_seq = 0
+
+    def open_sockets(self) -> None:
+        self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
+        self._bars.setsockopt(zmq.SUBSCRIBE, bar_topic(self.symbol))
+        self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
+        self._orders = self.open(
+            zmq.DEALER,
+            connect=self.endpoints.router,
+            identity=instrument_identity(self.symbol),
+            handler=self._on_broker,
+        )
+
+    # -- inbound --------------------------------------------------------------------------
+
+    def _on_bars(self, frames: list[bytes]) -> None:
+        message = self.decode_or_count(frames[-1], "market data")
+        if isinstance(message, BarBatch):
+            if message.seq != self._next_batch_seq:
+                self.counters["gaps"] += 1
+                log.error("%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq)
+            self._next_batch_seq = message.seq + 1
+            self._queue.extend(message.items)
+        elif isinstance(message, BarsPublished):
+            self._queue.append(message)
+
+    def _on_broker(self, frames: list[bytes]) -> None:
+        message = self.decode_or_count(frames[-1], "router")
+        if isinstance(message, BrokerProgress):
+            self._broker_through = max(self._broker_through, message.through_ts_ns)
+        elif isinstance(message, Fill):
+            self._on_fill(message)
+        elif isinstance(message, OrderCancelled):
+            self._close_order(message.client_order_id)
+            self._decide(CANCELLED, message, message.ts_ns)
+        elif isinstance(message, OrderReject):
+            self._close_order(message.client_order_id)
+            self._decide(REJECTED, message, message.ts_ns)
+        elif isinstance(message, OrderAck):
+            pass
+        elif message is not None:
+            self.counters["malformed"] += 1
+            log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
+
+    def _on_fill(self, fill: Fill) -> None:
+        signed = fill.quantity if fill.side is Side.BUY else -fill.quantity
+        self.context.position += signed
+        if fill.remaining <= 0:
+            self._close_order(fill.client_order_id)
+            self._decide(FILLED, fill, fill.ts_ns)
+        else:
+            self._decide(PARTIALLY_FILLED, fill, fill.ts_ns)
+
+    def _close_order(self, client_order_id: str) -> None:
+        self.context.open_orders.pop(client_order_id, None)
+
+    # -- the clock ------------------------------------------------------------------------
+
+    def has_work(self) -> bool:
+        if not self._queue:
+            return False
+        head = self._queue[0]
+        return isinstance(head, BarsPublished) or not self._must_wait(head.ts_ns)
+
+    def _must_wait(self, ts_ns: int) -> bool:
+        return bool(self.context.open_orders) and self._broker_through < ts_ns
+
+    def after_poll(self) -> None:
+        queue = self._queue
+        while queue:
+            item = queue[0]
+            if type(item) is BarsPublished:
+                queue.popleft()
+                self._report(item.through_ts_ns)
+                if item.final:
+                    self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
+                continue
+            ts_ns = item.ts_ns
+            if self._must_wait(ts_ns):
+                # Nothing of ours can happen before this event: we have decided up to it.
+                self._report(max(self._decided_through, ts_ns - 1))
+                return
+            queue.popleft()
+            if type(item) is Bar:
+                self.counters["bars"] += 1
+                self._decide(BAR, item, ts_ns)
+            else:
+                self._decide(item.kind.value, item, ts_ns)
+            self._decided_through = ts_ns
+
+    def _report(self, through_ts_ns: int) -> None:
+        self._decided_through = max(self._decided_through, through_ts_ns)
+        if self._decided_through > self._reported_through:
+            self._reported_through = self._decided_through
+            self._send(StepDone(sender=self.symbol, through_ts_ns=self._decided_through))
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def _decide(self, event_kind: str, event: Any, ts_ns: int) -> None:
+        before = self.state
+        try:
+            result = step(self.strategy, before, event_kind, event, self.context)
+        except FsmError as error:
+            self.counters["fsm_errors"] += 1
+            log.error("%s at %d: %s", self.name, ts_ns, error)
+            return
+        if result.state != before:
+            self.state = result.state
+            self.transitions.record(ts_ns, before, event_kind, result.state)
+        for intent in result.intents:
+            self._send_intent(intent, max(ts_ns, self._decided_through))
+
+    def _send_intent(self, intent: Intent, decided_ts_ns: int) -> None:
+        self._order_seq += 1
+        if isinstance(intent, Cancel):
+            self._send(
+                CancelRequest(
+                    client_order_id=intent.client_order_id,
+                    symbol=self.symbol,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
+        client_order_id = f"{self.symbol}-{self._order_seq}"
+        self.context.open_orders[client_order_id] = intent
+        self.counters["orders"] += 1
+        self._send(
+            OrderRequest(
+                client_order_id=client_order_id,
+                symbol=self.symbol,
+                side=intent.side,
+                quantity=intent.quantity,
+                order_type=intent.order_type,
+                limit_price=intent.limit_price,
+                stop_price=intent.stop_price,
+                time_in_force=intent.time_in_force,
+                decided_ts_ns=decided_ts_ns,
+                seq=self._order_seq,
+            )
+        )
+
+    def _send(self, message: Any) -> None:
+        self._orders.send(encode(message))

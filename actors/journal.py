@@ -1,0 +1,36 @@
+"""An append-only journal of messages: msgpack values, one after another, in one file.
+
+Any msgpack reader can stream it; ``read_journal`` turns it back into typed messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgpack
+
+from messages import AnyMessage, Message, encode, from_builtins
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file = path.open("wb", buffering=1 << 16)
+
+    def append(self, message: Message) -> None:
+        self._file.write(encode(message))
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+def read_journal(path: Path) -> Iterator[AnyMessage]:
+    with path.open("rb") as handle:
+        for value in msgpack.Unpacker(handle, raw=False, strict_map_key=False):
+            yield from_builtins(value)

@@ -1,0 +1,242 @@
+"""The market-data actor: loads bars, then broadcasts them in chunks with the clock.
+
+Flow control: a PUB socket drops what a slow subscriber cannot take, so the actor never
+runs more than ``WINDOW_CHUNKS`` chunks ahead of the broker's progress (the broker is
+the slowest participant by construction: it waits for every instrument). The slow-joiner
+problem is solved with an XPUB: the actor sees every subscription arrive and publishes
+nothing until all expected ones have, and the runner has released it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import zmq
+
+from actors.bar_sources import BarColumns, load_csv_bars, synthetic_minute_bars
+from actors.socket_actor import SocketActor
+from messages import (
+    Bar,
+    BarBatch,
+    BarsPublished,
+    BrokerProgress,
+    Endpoints,
+    SessionEvent,
+    SessionEventKind,
+    encode,
+)
+from messages.topics import CLOCK, bar_topic
+
+log = logging.getLogger(__name__)
+
+MARKET_DATA_NAME = "market_data"
+TARGET_BARS_PER_CHUNK = 8192
+WINDOW_CHUNKS = 4
+_NS_PER_DAY = 86_400 * 10**9
+_NEW_YORK_SHIFT_NS = 5 * 3600 * 10**9
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    paths: dict[str, str]
+    adjust: bool = True
+
+
+@dataclass(frozen=True)
+class SyntheticSource:
+    symbols: tuple[str, ...]
+    bars_per_symbol: int
+    seed: int
+    start: str = "2024-01-02"
+    start_price: float = 100.0
+    drift: float = 0.05
+    volatility: float = 0.2
+
+
+BarSource = CsvSource | SyntheticSource
+
+
+def load_bars(source: BarSource) -> dict[str, BarColumns]:
+    if isinstance(source, CsvSource):
+        return {
+            symbol: load_csv_bars(Path(path), symbol, adjust=source.adjust)
+            for symbol, path in source.paths.items()
+        }
+    return synthetic_minute_bars(
+        source.symbols,
+        source.bars_per_symbol,
+        seed=source.seed,
+        start=source.start,
+        start_price=source.start_price,
+        drift=source.drift,
+        volatility=source.volatility,
+    )
+
+
+def session_events(timeline: np.ndarray) -> list[SessionEvent]:
+    """Open at a session's first bar time, close and end of day at its last.
+
+    The session date is the UTC date five hours earlier: exact for bars inside US
+    trading hours, whichever side of daylight saving they fall.
+    """
+    if len(timeline) == 0:
+        return []
+    days = (timeline - _NEW_YORK_SHIFT_NS) // _NS_PER_DAY
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    ends = np.r_[starts[1:] - 1, len(timeline) - 1]
+    events: list[SessionEvent] = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        day = str(np.datetime64(int(days[start]), "D"))
+        open_ts, close_ts = int(timeline[start]), int(timeline[end])
+        events.append(SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=open_ts, session=day))
+        events.append(SessionEvent(kind=SessionEventKind.SESSION_CLOSE, ts_ns=close_ts, session=day))
+        events.append(SessionEvent(kind=SessionEventKind.END_OF_DAY, ts_ns=close_ts, session=day))
+    return events
+
+
+def merge_items(bars: list[Bar], events: list[SessionEvent]) -> list[Bar | SessionEvent]:
+    """Bars and session events in time order; at one time: open, bar, close, end of day."""
+    if not events:
+        return list(bars)
+    stamps = [bar.ts_ns for bar in bars]
+    items: list[Bar | SessionEvent] = []
+    taken = 0
+    for event in events:
+        if event.kind is SessionEventKind.SESSION_OPEN:
+            position = bisect.bisect_left(stamps, event.ts_ns, lo=taken)
+        else:
+            position = bisect.bisect_right(stamps, event.ts_ns, lo=taken)
+        items.extend(bars[taken:position])
+        items.append(event)
+        taken = position
+    items.extend(bars[taken:])
+    return items
+
+
+class MarketDataActor(SocketActor):
+    def __init__(
+        self,
+        *,
+        source: BarSource,
+        expected_subscriptions: int,
+        endpoints: Endpoints,
+        zmq_context: zmq.Context | None = None,
+    ) -> None:
+        super().__init__(MARKET_DATA_NAME, endpoints, zmq_context)
+        self.source = source
+        self.counters.update(bars=0, chunks=0)
+        self._expected_subscriptions = expected_subscriptions
+        self._subscriptions = 0
+        self._released = False
+        self._next_chunk = 0
+        self._credited_chunks = 0
+
+    def open_sockets(self) -> None:
+        self._columns = load_bars(self.source)
+        self._symbols = sorted(self._columns)
+        self._topics = {symbol: bar_topic(symbol) for symbol in self._symbols}
+        self._seq = dict.fromkeys(self._symbols, 0)
+        stamps = [self._columns[symbol].ts_ns for symbol in self._symbols]
+        self._timeline = np.unique(np.concatenate(stamps)) if stamps else np.array([], np.int64)
+        self._sessions = session_events(self._timeline)
+        self._session_ts = [event.ts_ns for event in self._sessions]
+        step = max(1, TARGET_BARS_PER_CHUNK // max(1, len(self._symbols)))
+        self._bounds = list(range(0, len(self._timeline), step)) + [len(self._timeline)]
+        self._chunk_throughs = [int(self._timeline[end - 1]) for end in self._bounds[1:]]
+        self._publisher = self.open(
+            zmq.XPUB,
+            bind=self.endpoints.market_data,
+            handler=self._on_subscription,
+            options={zmq.XPUB_VERBOSE: 1},
+        )
+        self.open(zmq.PULL, bind=self.endpoints.market_credit, handler=self._on_credit)
+
+    def _on_subscription(self, frames: list[bytes]) -> None:
+        if frames[0][:1] == b"\x01":
+            self._subscriptions += 1
+
+    def _on_credit(self, frames: list[bytes]) -> None:
+        message = self.decode_or_count(frames[-1], "broker")
+        if isinstance(message, BrokerProgress):
+            throughs = self._chunk_throughs
+            while (
+                self._credited_chunks < len(throughs)
+                and throughs[self._credited_chunks] <= message.through_ts_ns
+            ):
+                self._credited_chunks += 1
+
+    def on_start_request(self) -> None:
+        self._released = True
+
+    def _chunks_left(self) -> bool:
+        return self._next_chunk < len(self._bounds) - 1 or (
+            self._next_chunk == 0 and len(self._timeline) == 0
+        )
+
+    def has_work(self) -> bool:
+        return (
+            self._released
+            and self._subscriptions >= self._expected_subscriptions
+            and self._chunks_left()
+            and self._next_chunk < self._credited_chunks + WINDOW_CHUNKS
+        )
+
+    def after_poll(self) -> None:
+        while self.has_work():
+            self._publish_chunk(self._next_chunk)
+            self._next_chunk += 1
+
+    def _publish_chunk(self, index: int) -> None:
+        if len(self._timeline) == 0:
+            self._publisher.send_multipart(
+                [CLOCK, encode(BarsPublished(seq=0, through_ts_ns=-1, timestamps=[], sessions=[], final=True))]
+            )
+            return
+        low, high = self._bounds[index], self._bounds[index + 1]
+        first, last = int(self._timeline[low]), int(self._timeline[high - 1])
+        events = self._sessions[
+            bisect.bisect_left(self._session_ts, first) : bisect.bisect_right(self._session_ts, last)
+        ]
+        for symbol in self._symbols:
+            bars = self._bars_between(symbol, first, last)
+            items = merge_items(bars, events)
+            if not items:
+                continue
+            batch = BarBatch(symbol=symbol, seq=self._seq[symbol], items=items)
+            self._seq[symbol] += 1
+            self._publisher.send_multipart([self._topics[symbol], encode(batch)])
+            self.counters["bars"] += len(bars)
+        final = high == len(self._timeline)
+        marker = BarsPublished(
+            seq=index,
+            through_ts_ns=last,
+            timestamps=self._timeline[low:high].tolist(),
+            sessions=events,
+            final=final,
+        )
+        self._publisher.send_multipart([CLOCK, encode(marker)])
+        self.counters["chunks"] += 1
+
+    def _bars_between(self, symbol: str, first: int, last: int) -> list[Bar]:
+        columns = self._columns[symbol]
+        low, high = np.searchsorted(columns.ts_ns, [first, last], side="left")
+        if high < len(columns.ts_ns) and columns.ts_ns[high] == last:
+            high += 1
+        if low == high:
+            return []
+        return [
+            Bar(symbol=symbol, ts_ns=t, open=o, high=h, low=lo, close=c, volume=v)
+            for t, o, h, lo, c, v in zip(
+                columns.ts_ns[low:high].tolist(),
+                columns.open[low:high].tolist(),
+                columns.high[low:high].tolist(),
+                columns.low[low:high].tolist(),
+                columns.close[low:high].tolist(),
+                columns.volume[low:high].tolist(),
+                strict=True,
+            )
+        ]

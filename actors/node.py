@@ -1,0 +1,85 @@
+"""A node: a set of actors started together, in this process or in a child process.
+
+The same specs start the same actors in both topologies; only the endpoints and the
+process around them differ. A child node dies with its parent (Linux parent-death
+signal, and a watch on the parent pid as a fallback) so a killed runner leaves no
+orphan behind, and ignores Ctrl-C: the runner owns the shutdown.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pykka
+import zmq
+
+from actors.broker import BrokerActor
+from actors.instrument import InstrumentActor
+from actors.market_data import MarketDataActor
+from actors.router import OrderRouterActor
+from messages import Endpoints
+
+ACTOR_KINDS: dict[str, type[pykka.ThreadingActor]] = {
+    "market_data": MarketDataActor,
+    "router": OrderRouterActor,
+    "broker": BrokerActor,
+    "instrument": InstrumentActor,
+}
+PARENT_WATCH_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    kind: str
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    actors: tuple[ActorSpec, ...]
+
+
+def start_actors(
+    node: NodeSpec, endpoints: Endpoints, zmq_context: zmq.Context | None = None
+) -> list[pykka.ActorRef[Any]]:
+    return [
+        ACTOR_KINDS[spec.kind].start(endpoints=endpoints, zmq_context=zmq_context, **spec.options)
+        for spec in node.actors
+    ]
+
+
+def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: int) -> None:
+    """Entry point of a child process."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=log_level, format=f"%(levelname)s {node.name}: %(message)s")
+    refs = start_actors(node, endpoints)
+    try:
+        while any(ref.is_alive() for ref in refs):
+            if os.getppid() != parent_pid:
+                break
+            for ref in refs:
+                ref.actor_stopped.wait(PARENT_WATCH_SECONDS / max(1, len(refs)))
+    finally:
+        pykka.ActorRegistry.stop_all(block=True, timeout=5)
+        zmq.Context.instance().term()
+    sys.exit(0)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not glibc: the pid watch still works
+        pass

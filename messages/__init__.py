@@ -1,0 +1,73 @@
+"""The wire: message types, their msgpack codec, topics, endpoints and socket helpers.
+
+This package imports nothing else of tradeswarm.
+"""
+
+from messages.base import SCHEMA_VERSION, Message, Record
+from messages.codec import MESSAGE_TYPES, AnyMessage, DecodeError, decode, encode, from_builtins
+from messages.control import (
+    ActorFailed,
+    ActorFinished,
+    ActorReady,
+    ActorStopped,
+    BrokerProgress,
+    ShutdownRequest,
+    StartRequest,
+    StepDone,
+)
+from messages.endpoints import Endpoints, inproc_endpoints, ipc_endpoints, tcp_endpoints
+from messages.market import Bar, BarBatch, BarsPublished, SessionEvent, SessionEventKind
+from messages.orders import (
+    CancelRequest,
+    Fill,
+    OrderAck,
+    OrderCancelled,
+    OrderReject,
+    OrderRequest,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from messages.state import OpenOrder, Position, TradingState, TradingStateRequest
+
+__all__ = [
+    "MESSAGE_TYPES",
+    "SCHEMA_VERSION",
+    "ActorFailed",
+    "ActorFinished",
+    "ActorReady",
+    "ActorStopped",
+    "AnyMessage",
+    "Bar",
+    "BarBatch",
+    "BarsPublished",
+    "BrokerProgress",
+    "CancelRequest",
+    "DecodeError",
+    "Endpoints",
+    "Fill",
+    "Message",
+    "OpenOrder",
+    "OrderAck",
+    "OrderCancelled",
+    "OrderReject",
+    "OrderRequest",
+    "OrderType",
+    "Position",
+    "Record",
+    "SessionEvent",
+    "SessionEventKind",
+    "ShutdownRequest",
+    "Side",
+    "StartRequest",
+    "StepDone",
+    "TimeInForce",
+    "TradingState",
+    "TradingStateRequest",
+    "decode",
+    "encode",
+    "from_builtins",
+    "inproc_endpoints",
+    "ipc_endpoints",
+    "tcp_endpoints",
+]

@@ -1,0 +1,116 @@
+"""msgpack encoding of every message kind, with one error type for every way decoding fails."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import msgspec
+
+from messages.base import SCHEMA_VERSION, Message
+from messages.control import (
+    ActorFailed,
+    ActorFinished,
+    ActorReady,
+    ActorStopped,
+    BrokerProgress,
+    ShutdownRequest,
+    StartRequest,
+    StepDone,
+)
+from messages.market import Bar, BarBatch, BarsPublished, SessionEvent
+from messages.orders import (
+    CancelRequest,
+    Fill,
+    OrderAck,
+    OrderCancelled,
+    OrderReject,
+    OrderRequest,
+)
+from messages.state import TradingState, TradingStateRequest
+
+MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
+    Bar,
+    BarBatch,
+    SessionEvent,
+    BarsPublished,
+    OrderRequest,
+    CancelRequest,
+    OrderAck,
+    OrderReject,
+    Fill,
+    OrderCancelled,
+    TradingStateRequest,
+    TradingState,
+    StepDone,
+    BrokerProgress,
+    ActorReady,
+    StartRequest,
+    ActorFinished,
+    ShutdownRequest,
+    ActorStopped,
+    ActorFailed,
+)
+
+AnyMessage = (
+    Bar
+    | BarBatch
+    | SessionEvent
+    | BarsPublished
+    | OrderRequest
+    | CancelRequest
+    | OrderAck
+    | OrderReject
+    | Fill
+    | OrderCancelled
+    | TradingStateRequest
+    | TradingState
+    | StepDone
+    | BrokerProgress
+    | ActorReady
+    | StartRequest
+    | ActorFinished
+    | ShutdownRequest
+    | ActorStopped
+    | ActorFailed
+)
+
+
+class DecodeError(ValueError):
+    """Bytes that are not a valid message; ``reason`` says why, for the actor's log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(AnyMessage)
+
+
+def encode(message: Message) -> bytes:
+    return _encoder.encode(message)
+
+
+def decode(data: bytes) -> AnyMessage:
+    """Decode one message; garbage, unknown tags, wrong types and missing fields all raise
+    ``DecodeError``, so a receiver needs one ``except`` to count and drop bad input."""
+    try:
+        message = _decoder.decode(data)
+    except msgspec.DecodeError as error:
+        raise DecodeError(f"not msgpack or truncated: {error}") from None
+    except msgspec.ValidationError as error:
+        raise DecodeError(f"not a valid message: {error}") from None
+    if message.schema_version != SCHEMA_VERSION:
+        raise DecodeError(
+            f"{type(message).__name__} has schema version {message.schema_version}, "
+            f"this build reads {SCHEMA_VERSION}"
+        )
+    return message
+
+
+def from_builtins(value: object) -> AnyMessage:
+    """Turn what a generic msgpack reader produced (lists, strings) back into a message."""
+    try:
+        return msgspec.convert(value, AnyMessage)
+    except msgspec.ValidationError as error:
+        raise DecodeError(f"not a valid message: {error}") from None

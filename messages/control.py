@@ -1,0 +1,57 @@
+"""The clock and the control plane.
+
+The clock (``StepDone``, ``BrokerProgress``) is a conservative discrete-event protocol:
+an instrument reports how far it has decided, the broker matches a bar only when every
+decision that could touch it is in, and tells an instrument how far it has matched.
+The control messages travel between each actor and the runner that started it.
+"""
+
+from __future__ import annotations
+
+from messages.base import Message
+
+
+class StepDone(Message, kw_only=True):
+    """``sender`` has decided on every bar with ``ts_ns <= through_ts_ns``; its orders are sent."""
+
+    sender: str
+    through_ts_ns: int
+
+
+class BrokerProgress(Message, kw_only=True):
+    """Every fill or cancel caused by bars with ``ts_ns <= through_ts_ns`` has been sent."""
+
+    through_ts_ns: int
+
+
+class ActorReady(Message, kw_only=True):
+    """An actor has its sockets open and subscribed."""
+
+    actor: str
+
+
+class StartRequest(Message, kw_only=True):
+    """The runner releases the market data once every actor is ready."""
+
+
+class ActorFinished(Message, kw_only=True):
+    """An actor has seen the end of the data; ``counters`` says what it did."""
+
+    actor: str
+    counters: dict[str, int]
+
+
+class ShutdownRequest(Message, kw_only=True):
+    """Stop now; reply with ``ActorStopped``."""
+
+
+class ActorStopped(Message, kw_only=True):
+    actor: str
+    counters: dict[str, int]
+
+
+class ActorFailed(Message, kw_only=True):
+    """An actor's handler raised; the run cannot be trusted and ends with exit code 1."""
+
+    actor: str
+    reason: str

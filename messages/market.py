@@ -1,0 +1,62 @@
+"""Market data: bars and the session calendar, broadcast by the market-data actor."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from messages.base import Message
+
+
+class Bar(Message, kw_only=True):
+    """One OHLCV bar; ``ts_ns`` is the bar's close time, int nanoseconds UTC."""
+
+    symbol: str
+    ts_ns: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+class SessionEventKind(StrEnum):
+    SESSION_OPEN = "session_open"
+    SESSION_CLOSE = "session_close"
+    END_OF_DAY = "end_of_day"
+
+
+class SessionEvent(Message, kw_only=True):
+    """A session boundary; ``session`` is the session date as ``YYYY-MM-DD``."""
+
+    kind: SessionEventKind
+    ts_ns: int
+    session: str
+
+
+class BarsPublished(Message, kw_only=True):
+    """The market-data clock: every bar with ``ts_ns <= through_ts_ns`` has been published.
+
+    It follows the chunk's batches on the same socket, so a subscriber that sees it has
+    every bar it will ever get up to that time. ``timestamps`` is the chunk's timeline
+    (every distinct bar time, all symbols); ``sessions`` the session events inside it.
+    ``final`` marks the end of the data.
+    """
+
+    seq: int
+    through_ts_ns: int
+    timestamps: list[int]
+    sessions: list[SessionEvent]
+    final: bool = False
+
+
+class BarBatch(Message, kw_only=True):
+    """Consecutive events of one symbol's stream in one message: bars, and the session
+    events between them in time order, so a subscriber needs no merge.
+
+    A message per bar costs more than the bar. ``seq`` counts batches on this symbol's
+    topic, so a subscriber sees a gap.
+    """
+
+    symbol: str
+    seq: int
+    items: list[Bar | SessionEvent]

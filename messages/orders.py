@@ -1,0 +1,87 @@
+"""Orders and the broker's replies.
+
+Commands are verbs or requests (``OrderRequest``, ``CancelRequest``); what the broker
+reports is a fact (``OrderAck``, ``Fill``, ``OrderCancelled``, ``OrderReject``).
+``decided_ts_ns`` is the bar time on which the sender decided: the clock protocol uses it
+to order simultaneous requests deterministically.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from messages.base import Message
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class OrderType(StrEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+
+
+class TimeInForce(StrEnum):
+    DAY = "day"
+    GTC = "gtc"
+    IOC = "ioc"
+
+
+class OrderRequest(Message, kw_only=True):
+    """Submit an order. ``client_order_id`` makes re-submission idempotent."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    quantity: float
+    order_type: OrderType = OrderType.MARKET
+    limit_price: float | None = None
+    stop_price: float | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    decided_ts_ns: int
+    seq: int
+
+
+class CancelRequest(Message, kw_only=True):
+    client_order_id: str
+    symbol: str
+    decided_ts_ns: int
+    seq: int
+
+
+class OrderAck(Message, kw_only=True):
+    client_order_id: str
+    symbol: str
+    ts_ns: int
+
+
+class OrderReject(Message, kw_only=True):
+    client_order_id: str
+    symbol: str
+    reason: str
+    ts_ns: int
+
+
+class Fill(Message, kw_only=True):
+    """An execution. ``remaining`` is what is still open of the order after it."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    quantity: float
+    price: float
+    commission: float
+    ts_ns: int
+    remaining: float
+    fill_seq: int
+
+
+class OrderCancelled(Message, kw_only=True):
+    client_order_id: str
+    symbol: str
+    reason: str
+    ts_ns: int

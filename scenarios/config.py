@@ -1,0 +1,126 @@
+"""Scenario files (TOML): what to trade, on which data, with which broker, how.
+
+The file is validated whole before any actor starts: an unknown key, a wrong type or a
+missing data file is one error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from actors.broker_book import BrokerSettings, FillTiming
+from scenarios.errors import UserError
+
+
+class _Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class RunSection(_Section, kw_only=True):
+    name: str = "run"
+    seed: int = 0
+    topology: Literal["single", "processes"] = "single"
+    transport: Literal["ipc", "tcp"] = "ipc"
+    instrument_processes: int = 2
+    output: str = "runs/{name}"
+    timeout_seconds: float = 600.0
+
+
+class DataSection(_Section, kw_only=True):
+    source: Literal["csv", "synthetic"] = "csv"
+    symbols: list[str]
+    path: str = "data/{symbol}.csv"
+    adjust: bool = True
+    bars_per_symbol: int = 10_000
+    start: str = "2024-01-02"
+    start_price: float = 100.0
+    drift: float = 0.05
+    volatility: float = 0.2
+
+
+class StrategySection(_Section, kw_only=True):
+    name: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class BrokerSection(_Section, kw_only=True):
+    starting_cash: float = 100_000.0
+    fill_at: Literal["next_open", "same_close"] = "next_open"
+    commission_per_share: float = 0.0
+    commission_minimum: float = 0.0
+    slippage_bps: float = 0.0
+
+    def settings(self) -> BrokerSettings:
+        return BrokerSettings(
+            starting_cash=self.starting_cash,
+            fill_at=FillTiming(self.fill_at),
+            commission_per_share=self.commission_per_share,
+            commission_minimum=self.commission_minimum,
+            slippage_bps=self.slippage_bps,
+        )
+
+
+class Scenario(_Section, kw_only=True):
+    run: RunSection = msgspec.field(default_factory=RunSection)
+    data: DataSection
+    strategy: StrategySection
+    broker: BrokerSection = msgspec.field(default_factory=BrokerSection)
+    path: str = ""  # where it was read from; set by ``load_scenario``
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path).parent
+
+    def data_path(self, symbol: str) -> Path:
+        path = Path(self.data.path.format(symbol=symbol))
+        return path if path.is_absolute() else self.folder / path
+
+
+def load_scenario(path: Path) -> Scenario:
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(f"{path}: not valid TOML: {error}") from None
+    if "path" in raw:
+        raise UserError(f"{path}: unknown key 'path' at the top level; remove it")
+    try:
+        scenario = msgspec.convert(raw, Scenario)
+    except msgspec.ValidationError as error:
+        raise UserError(f"{path}: {_explain(error)}") from None
+    scenario = msgspec.structs.replace(scenario, path=str(path))
+    _check_values(scenario)
+    return scenario
+
+
+def _explain(error: msgspec.ValidationError) -> str:
+    """Turn msgspec's ``... - at `$.data.x` `` into a key a user recognises."""
+    text = str(error)
+    message, _, where = text.rpartition(" - at `")
+    if not message:
+        return f"{text}; see the README's 'Scenario files' section"
+    key = where.rstrip("`").removeprefix("$").lstrip(".") or "(top level)"
+    if message.startswith("Object contains unknown field"):
+        field_name = message.split("`")[1]
+        full = f"{key}.{field_name}" if key != "(top level)" else field_name
+        return f"unknown key '{full}'; remove it or check its spelling"
+    return f"key '{key}': {message[0].lower()}{message[1:]}"
+
+
+def _check_values(scenario: Scenario) -> None:
+    path = scenario.path
+    if not scenario.data.symbols:
+        raise UserError(f"{path}: key 'data.symbols' is empty; list at least one symbol")
+    if len(set(scenario.data.symbols)) != len(scenario.data.symbols):
+        raise UserError(f"{path}: key 'data.symbols' repeats a symbol; list each once")
+    if scenario.run.instrument_processes < 1:
+        raise UserError(f"{path}: key 'run.instrument_processes' must be at least 1")
+    if scenario.data.bars_per_symbol < 1:
+        raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
+    if scenario.broker.starting_cash <= 0:
+        raise UserError(f"{path}: key 'broker.starting_cash' must be positive")

@@ -1,0 +1,121 @@
+"""Run a scenario end to end: validate, start the swarm, wait, write the run folder."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from actors.bar_sources import DataError
+from actors.journal import read_journal
+from actors.market_data import CsvSource, load_bars
+from messages import Fill, Side, TradingState
+from scenarios.config import Scenario
+from scenarios.errors import UserError
+from scenarios.output import write_fills, write_summary
+from scenarios.strategies import resolve_strategy
+from scenarios.swarm import Swarm, write_endpoints
+from scenarios.topology import bar_source, plan_nodes
+
+JOURNAL_NAME = "journal.msgpack"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out_dir: Path
+    summary: dict[str, Any]
+    state: TradingState
+
+
+def validate(scenario: Scenario) -> None:
+    """Everything a user can get wrong, checked before any actor starts."""
+    strategy = resolve_strategy(scenario.strategy.name)
+    try:
+        strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
+    except (ValueError, TypeError) as error:
+        raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
+    source = bar_source(scenario)
+    if isinstance(source, CsvSource):
+        try:
+            load_bars(source)
+        except DataError as error:
+            raise UserError(str(error)) from None
+
+
+def output_dir(scenario: Scenario, override: str | None) -> Path:
+    if override is not None:
+        return Path(override)
+    folder = Path(scenario.run.output.format(name=scenario.run.name))
+    return folder if folder.is_absolute() else Path.cwd() / folder
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    out_dir: Path,
+    topology: str | None = None,
+    on_tick: Any = None,
+) -> RunResult:
+    validate(scenario)
+    topology = topology or scenario.run.topology
+    out_dir.mkdir(parents=True, exist_ok=True)
+    journal_path = out_dir / JOURNAL_NAME
+    nodes = plan_nodes(scenario, topology, journal_path)
+    started = time.perf_counter()
+    with Swarm(nodes, topology=topology, transport=scenario.run.transport) as swarm:
+        swarm.launch()
+        write_endpoints(out_dir / "endpoints.json", swarm.endpoints)
+        swarm.release()
+        swarm.wait(scenario.run.timeout_seconds, on_tick)
+        state = swarm.trading_state()
+    wall_seconds = time.perf_counter() - started
+    fills = [message for message in read_journal(journal_path) if isinstance(message, Fill)]
+    write_fills(out_dir / "fills.csv", fills)
+    summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
+    summary["topology"] = topology
+    write_summary(out_dir / "summary.json", summary)
+    return RunResult(out_dir, summary, state)
+
+
+def summarize(
+    scenario: Scenario,
+    state: TradingState,
+    fills: list[Fill],
+    finished: dict[str, dict[str, int]],
+    stopped: dict[str, dict[str, int]],
+    wall_seconds: float,
+) -> dict[str, Any]:
+    starting_cash = scenario.broker.starting_cash
+    bars = sum(counters.get("bars", 0) for name, counters in finished.items() if name.startswith("instrument/"))
+    malformed = {name: counters["malformed"] for name, counters in stopped.items() if counters.get("malformed")}
+    return {
+        "scenario": scenario.run.name,
+        "strategy": scenario.strategy.name,
+        "symbols": sorted(scenario.data.symbols),
+        "starting_cash": starting_cash,
+        "final_cash": state.cash,
+        "final_equity": state.equity,
+        "return": state.equity / starting_cash - 1.0,
+        "positions": {p.symbol: p.quantity for p in state.positions},
+        "fills": len(fills),
+        "round_trips": count_round_trips(fills),
+        "bars_processed": bars,
+        "wall_seconds": round(wall_seconds, 3),
+        "bar_events_per_second": round(bars / wall_seconds) if wall_seconds > 0 else 0,
+        "malformed_messages": malformed,
+    }
+
+
+def count_round_trips(fills: list[Fill]) -> int:
+    """A round trip ends each time a symbol's position returns to zero."""
+    positions: dict[str, float] = {}
+    trips = 0
+    for fill in fills:
+        signed = fill.quantity if fill.side is Side.BUY else -fill.quantity
+        before = positions.get(fill.symbol, 0.0)
+        after = before + signed
+        positions[fill.symbol] = after
+        if before != 0 and (after == 0 or (after > 0) != (before > 0)):
+            trips += 1
+    return trips

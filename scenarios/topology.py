@@ -1,0 +1,77 @@
+"""Which actors run in which node, for a scenario and a topology."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from actors.broker import BROKER_NAME
+from actors.market_data import MARKET_DATA_NAME, BarSource, CsvSource, SyntheticSource
+from actors.node import ActorSpec, NodeSpec
+from actors.router import ROUTER_NAME
+from scenarios.config import Scenario
+from scenarios.strategies import resolve_strategy
+
+SUBSCRIPTIONS_PER_INSTRUMENT = 2  # its bar topic and the clock
+SUBSCRIPTIONS_OF_BROKER = 2  # every bar topic and the clock
+
+
+def bar_source(scenario: Scenario) -> BarSource:
+    data = scenario.data
+    if data.source == "csv":
+        return CsvSource(
+            paths={symbol: str(scenario.data_path(symbol)) for symbol in data.symbols},
+            adjust=data.adjust,
+        )
+    return SyntheticSource(
+        symbols=tuple(data.symbols),
+        bars_per_symbol=data.bars_per_symbol,
+        seed=scenario.run.seed,
+        start=data.start,
+        start_price=data.start_price,
+        drift=data.drift,
+        volatility=data.volatility,
+    )
+
+
+def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeSpec]:
+    symbols = sorted(scenario.data.symbols)
+    strategy = resolve_strategy(scenario.strategy.name)
+    market = ActorSpec(
+        "market_data",
+        MARKET_DATA_NAME,
+        {
+            "source": bar_source(scenario),
+            "expected_subscriptions": SUBSCRIPTIONS_PER_INSTRUMENT * len(symbols)
+            + SUBSCRIPTIONS_OF_BROKER,
+        },
+    )
+    router = ActorSpec("router", ROUTER_NAME)
+    broker = ActorSpec(
+        "broker",
+        BROKER_NAME,
+        {
+            "symbols": symbols,
+            "settings": scenario.broker.settings(),
+            "journal_path": journal_path,
+        },
+    )
+    instruments = [
+        ActorSpec(
+            "instrument",
+            f"instrument/{symbol}",
+            {"symbol": symbol, "strategy": strategy, "params": dict(scenario.strategy.params)},
+        )
+        for symbol in symbols
+    ]
+    if topology == "single":
+        return [NodeSpec("swarm", (market, router, broker, *instruments))]
+    shards = min(scenario.run.instrument_processes, len(symbols))
+    return [
+        NodeSpec("market-data", (market,)),
+        NodeSpec("router", (router,)),
+        NodeSpec("broker", (broker,)),
+        *(
+            NodeSpec(f"instruments-{index}", tuple(instruments[index::shards]))
+            for index in range(shards)
+        ),
+    ]
