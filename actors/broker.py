@@ -58,6 +58,8 @@ class BrokerActor(SocketActor):
         self._chunk_throughs: list[int] = []
         self._router_identity: bytes | None = None
         self._finished = False
+        self._outbox: dict[bytes, list[bytes]] = {}
+        self._progress: dict[bytes, int] = {}
 
     def open_sockets(self) -> None:
         self.journal = Journal(self._journal_path)
@@ -96,7 +98,11 @@ class BrokerActor(SocketActor):
             return
         self._router_identity = frames[0]
         origin = frames[1]
-        message = self.decode_or_count(frames[-1], origin.decode(errors="replace"))
+        for body in frames[2:]:
+            self._on_request_message(origin, body)
+
+    def _on_request_message(self, origin: bytes, body: bytes) -> None:
+        message = self.decode_or_count(body, origin.decode(errors="replace"))
         if isinstance(message, StepDone):
             self._on_step_done(message)
         elif isinstance(message, OrderRequest | CancelRequest):
@@ -137,6 +143,7 @@ class BrokerActor(SocketActor):
         self._grant_credit()
         if not self._finished and clock.finished():
             self._finish()
+        self._flush()
 
     def _match(self, ts_ns: int) -> None:
         waiting = self.book.symbols_with_open_orders()
@@ -147,15 +154,13 @@ class BrokerActor(SocketActor):
             bar = bars.get(symbol)
             if bar is not None:
                 self._emit_all(self.book.match(bar))
-        for symbol in sorted(waiting | self.book.symbols_with_open_orders()):
-            self._send_to(symbol, BrokerProgress(through_ts_ns=ts_ns))
+        for symbol in waiting | self.book.symbols_with_open_orders():
+            self._progress[instrument_identity(symbol)] = ts_ns
 
     def _accept(self, ts_ns: int) -> None:
         if not self._pending:
             return
-        due = sorted(
-            (entry for entry in self._pending if entry[0] <= ts_ns), key=lambda e: e[:3]
-        )
+        due = sorted((entry for entry in self._pending if entry[0] <= ts_ns), key=lambda e: e[:3])
         if not due:
             return
         self._pending = [entry for entry in self._pending if entry[0] > ts_ns]
@@ -202,7 +207,20 @@ class BrokerActor(SocketActor):
         self._reply(instrument_identity(symbol), message)
 
     def _reply(self, origin: bytes, message: Message) -> None:
-        if self._router_identity is None:
-            log.warning("broker: no router connected; dropped %s", type(message).__name__)
+        self._outbox.setdefault(origin, []).append(encode(message))
+
+    def _flush(self) -> None:
+        """One multipart message per recipient per cycle; progress last, after its fills."""
+        for origin, ts_ns in self._progress.items():
+            self._reply(origin, BrokerProgress(through_ts_ns=ts_ns))
+        self._progress.clear()
+        if not self._outbox:
             return
-        self._requests.send_multipart([self._router_identity, origin, encode(message)])
+        if self._router_identity is None:
+            log.warning(
+                "broker: no router connected; dropped replies to %d senders", len(self._outbox)
+            )
+        else:
+            for origin, bodies in self._outbox.items():
+                self._requests.send_multipart([self._router_identity, origin, *bodies])
+        self._outbox.clear()

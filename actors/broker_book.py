@@ -113,7 +113,9 @@ class BrokerBook:
         return [_cancelled(order, "requested", ts_ns)]
 
     def cancel_all(self, reason: str, ts_ns: int) -> list[Message]:
-        emitted: list[Message] = [_cancelled(order, reason, ts_ns) for order in self._sorted_orders()]
+        emitted: list[Message] = [
+            _cancelled(order, reason, ts_ns) for order in self._sorted_orders()
+        ]
         self.open_orders.clear()
         return emitted
 
@@ -187,9 +189,11 @@ class BrokerBook:
         quantity = order.remaining
         sign = 1.0 if request.side is Side.BUY else -1.0
         price = price * (1.0 + sign * self.settings.slippage_bps / 10_000.0)
-        commission = max(
-            self.settings.commission_minimum, quantity * self.settings.commission_per_share
-        ) if self.settings.commission_per_share or self.settings.commission_minimum else 0.0
+        commission = (
+            max(self.settings.commission_minimum, quantity * self.settings.commission_per_share)
+            if self.settings.commission_per_share or self.settings.commission_minimum
+            else 0.0
+        )
         self.cash -= sign * quantity * price + commission
         self.positions.setdefault(request.symbol, PositionState()).apply(sign * quantity, price)
         order.filled += quantity

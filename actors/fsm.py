@@ -11,11 +11,12 @@ never a silent choice; a ``When`` without a guard is the ``else`` branch and mus
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from messages import OrderType, Side, TimeInForce
+from messages import OrderType, Side, TimeInForce, TradingState
 
 BAR = "bar"
 FILLED = "filled"
@@ -98,12 +99,36 @@ class InstrumentContext:
     open_orders: dict[str, Submit] = field(default_factory=dict)
 
 
+ContextSampler = Callable[[random.Random, str], Any]
+EventSampler = Callable[[random.Random, Any], Any]
+Infer = Callable[[TradingState, str], tuple[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The inputs a strategy can meet, so the checker can sample them (``actors.fsm_explore``).
+
+    ``context(rng, state)`` draws an extended state the strategy may hold while it rests in
+    ``state`` (between events). ``events[kind](rng, context)`` draws an event of that kind
+    that can arrive then, or ``None`` when it cannot (a fill with no order open). Broker
+    and session events have default samplers drawn from ``context.open_orders``; a
+    strategy supplies the rest (at least ``bar``). Samplers take their randomness only
+    from ``rng``, so a check is a pure function of its seed.
+    """
+
+    context: ContextSampler
+    events: Mapping[str, EventSampler] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Strategy:
     """A declarative strategy.
 
     ``observe`` updates indicators from every event before the table is consulted: it
-    is bookkeeping, not a decision, so it lives outside the table.
+    is bookkeeping, not a decision, so it lives outside the table. ``explore`` is the
+    input domain the checker samples to find overlapping guards; ``infer(snapshot,
+    symbol)`` names the one state a broker snapshot implies, with the context fields it
+    recovers (``actors.fsm_infer``), so a restarted actor can carry on.
     """
 
     name: str
@@ -114,6 +139,16 @@ class Strategy:
     new_context: Callable[[str, Mapping[str, Any]], InstrumentContext]
     observe: Callable[[Any, str, Any], None] | None = None
     terminal: frozenset[str] = frozenset()
+    explore: Domain | None = None
+    infer: Infer | None = None
+
+
+def transitions(cell: Any) -> tuple[When, ...]:
+    """The ``When`` entries of a cell; none for a marker or a malformed cell, so readers of
+    the table (checker, diagrams) can walk it before the checker has vouched for it."""
+    if isinstance(cell, tuple | list):
+        return tuple(item for item in cell if isinstance(item, When))
+    return ()
 
 
 class FsmError(RuntimeError):
@@ -149,6 +184,16 @@ def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: A
         return Step(state, _NO_INTENTS, None)
     intents = chosen.action(context, event) if chosen.action is not None else None
     return Step(chosen.target, tuple(intents) if intents else _NO_INTENTS, chosen)
+
+
+def apply_broker_event(context: Any, event_kind: str, event: Any) -> None:
+    """The bookkeeping an instrument actor does before it steps on a broker event, so a
+    guard sees the position after the fill and no longer sees an order that has ended.
+    The checker and the tests replay it; it must agree with ``InstrumentActor``."""
+    if event_kind in (FILLED, PARTIALLY_FILLED):
+        context.position += event.quantity if event.side is Side.BUY else -event.quantity
+    if event_kind in (FILLED, CANCELLED, REJECTED):
+        context.open_orders.pop(event.client_order_id, None)
 
 
 def _choose(

@@ -80,6 +80,7 @@ class InstrumentActor(SocketActor):
         self._broker_through = -1
         self._next_batch_seq = 0
         self._order_seq = 0
+        self._outbox: list[bytes] = []
 
     def open_sockets(self) -> None:
         self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
@@ -99,14 +100,20 @@ class InstrumentActor(SocketActor):
         if isinstance(message, BarBatch):
             if message.seq != self._next_batch_seq:
                 self.counters["gaps"] += 1
-                log.error("%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq)
+                log.error(
+                    "%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq
+                )
             self._next_batch_seq = message.seq + 1
             self._queue.extend(message.items)
         elif isinstance(message, BarsPublished):
             self._queue.append(message)
 
     def _on_broker(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "router")
+        for body in frames:
+            self._on_broker_message(body)
+
+    def _on_broker_message(self, body: bytes) -> None:
+        message = self.decode_or_count(body, "router")
         if isinstance(message, BrokerProgress):
             self._broker_through = max(self._broker_through, message.through_ts_ns)
         elif isinstance(message, Fill):
@@ -147,6 +154,15 @@ class InstrumentActor(SocketActor):
         return bool(self.context.open_orders) and self._broker_through < ts_ns
 
     def after_poll(self) -> None:
+        self._run_queue()
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._outbox:
+            self._orders.send_multipart(self._outbox)
+            self._outbox = []
+
+    def _run_queue(self) -> None:
         queue = self._queue
         while queue:
             item = queue[0]
@@ -162,12 +178,18 @@ class InstrumentActor(SocketActor):
                 self._report(max(self._decided_through, ts_ns - 1))
                 return
             queue.popleft()
+            waited = self._broker_through >= ts_ns > self._reported_through
             if type(item) is Bar:
                 self.counters["bars"] += 1
                 self._decide(BAR, item, ts_ns)
             else:
                 self._decide(item.kind.value, item, ts_ns)
             self._decided_through = ts_ns
+            if waited:
+                # The broker is holding its clock for this decision: tell it at once,
+                # not after the rest of the queue.
+                self._report(ts_ns)
+                self._flush()
 
     def _report(self, through_ts_ns: int) -> None:
         self._decided_through = max(self._decided_through, through_ts_ns)
@@ -222,4 +244,4 @@ class InstrumentActor(SocketActor):
         )
 
     def _send(self, message: Any) -> None:
-        self._orders.send(encode(message))
+        self._outbox.append(encode(message))

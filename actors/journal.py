@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgpack
 
-from messages import AnyMessage, Message, encode, from_builtins
+from messages import AnyMessage, Message, decode, encode
 
 
 class Journal:
@@ -31,6 +31,13 @@ class Journal:
 
 
 def read_journal(path: Path) -> Iterator[AnyMessage]:
-    with path.open("rb") as handle:
-        for value in msgpack.Unpacker(handle, raw=False, strict_map_key=False):
-            yield from_builtins(value)
+    """Any msgpack reader finds the boundaries; the typed decoder validates each message."""
+    data = path.read_bytes()
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+    unpacker.feed(data)
+    start = 0
+    while start < len(data):
+        unpacker.skip()
+        end = unpacker.tell()
+        yield decode(data[start:end])
+        start = end

@@ -93,7 +93,9 @@ def session_events(timeline: np.ndarray) -> list[SessionEvent]:
         day = str(np.datetime64(int(days[start]), "D"))
         open_ts, close_ts = int(timeline[start]), int(timeline[end])
         events.append(SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=open_ts, session=day))
-        events.append(SessionEvent(kind=SessionEventKind.SESSION_CLOSE, ts_ns=close_ts, session=day))
+        events.append(
+            SessionEvent(kind=SessionEventKind.SESSION_CLOSE, ts_ns=close_ts, session=day)
+        )
         events.append(SessionEvent(kind=SessionEventKind.END_OF_DAY, ts_ns=close_ts, session=day))
     return events
 
@@ -145,7 +147,7 @@ class MarketDataActor(SocketActor):
         self._sessions = session_events(self._timeline)
         self._session_ts = [event.ts_ns for event in self._sessions]
         step = max(1, TARGET_BARS_PER_CHUNK // max(1, len(self._symbols)))
-        self._bounds = list(range(0, len(self._timeline), step)) + [len(self._timeline)]
+        self._bounds = [*range(0, len(self._timeline), step), len(self._timeline)]
         self._chunk_throughs = [int(self._timeline[end - 1]) for end in self._bounds[1:]]
         self._publisher = self.open(
             zmq.XPUB,
@@ -193,13 +195,22 @@ class MarketDataActor(SocketActor):
     def _publish_chunk(self, index: int) -> None:
         if len(self._timeline) == 0:
             self._publisher.send_multipart(
-                [CLOCK, encode(BarsPublished(seq=0, through_ts_ns=-1, timestamps=[], sessions=[], final=True))]
+                [
+                    CLOCK,
+                    encode(
+                        BarsPublished(
+                            seq=0, through_ts_ns=-1, timestamps=[], sessions=[], final=True
+                        )
+                    ),
+                ]
             )
             return
         low, high = self._bounds[index], self._bounds[index + 1]
         first, last = int(self._timeline[low]), int(self._timeline[high - 1])
         events = self._sessions[
-            bisect.bisect_left(self._session_ts, first) : bisect.bisect_right(self._session_ts, last)
+            bisect.bisect_left(self._session_ts, first) : bisect.bisect_right(
+                self._session_ts, last
+            )
         ]
         for symbol in self._symbols:
             bars = self._bars_between(symbol, first, last)

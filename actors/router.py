@@ -2,7 +2,9 @@
 and the broker's replies back, routed by the sender's identity.
 
 It checks that every request decodes before forwarding it, so garbage sent to the
-router's socket is counted here and never reaches the broker.
+router's socket is counted here and never reaches the broker. A message may carry
+several bodies (one frame each): senders batch what one poll cycle produced, which
+divides the number of socket operations on the clock's critical path.
 """
 
 from __future__ import annotations
@@ -34,23 +36,25 @@ class OrderRouterActor(SocketActor):
         self._back = self.open(zmq.DEALER, connect=self.endpoints.broker, handler=self._on_back)
 
     def _on_front(self, frames: list[bytes]) -> None:
-        if len(frames) != 2:
+        """``[origin, body, body, ...]``: a sender batches what it has for the broker."""
+        if len(frames) < 2:
             self.counters["malformed"] += 1
-            log.warning("router: dropped a request with %d frames, expected 2", len(frames))
+            log.warning("router: dropped a request with %d frames, expected 2 or more", len(frames))
             return
-        origin, body = frames
-        if self.decode_or_count(body, origin.decode(errors="replace")) is None:
-            return
-        self._back.send_multipart(frames)
-        self.counters["forwarded"] += 1
+        origin = frames[0]
+        sender = origin.decode(errors="replace")
+        bodies = [body for body in frames[1:] if self.decode_or_count(body, sender) is not None]
+        if bodies:
+            self._back.send_multipart([origin, *bodies])
+            self.counters["forwarded"] += len(bodies)
 
     def _on_back(self, frames: list[bytes]) -> None:
-        if len(frames) != 2:
+        if len(frames) < 2:
             self.counters["malformed"] += 1
             return
         try:
             self._front.send_multipart(frames)
-            self.counters["replies"] += 1
+            self.counters["replies"] += len(frames) - 1
         except zmq.ZMQError as error:  # EHOSTUNREACH: the recipient is gone
             self.counters["unroutable"] += 1
             log.warning("router: cannot deliver to %r: %s", frames[0], error)

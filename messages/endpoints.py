@@ -31,12 +31,18 @@ def inproc_endpoints() -> Endpoints:
 
 
 def ipc_endpoints(directory: Path) -> Endpoints:
-    """``directory`` must be short: an ipc path is limited to about 100 bytes."""
-    return Endpoints(**{name: f"ipc://{directory / name}.sock" for name in _NAMES})
+    """``directory`` must be short: an ipc path is limited to about 100 bytes.
+
+    The router and the broker share a process, so their link stays ``inproc``."""
+    endpoints = {name: f"ipc://{directory / name}.sock" for name in _NAMES}
+    endpoints["broker"] = f"inproc://{directory.name}-broker"
+    return Endpoints(**endpoints)
 
 
 def tcp_endpoints() -> Endpoints:
-    return Endpoints(**{name: f"tcp://127.0.0.1:{_free_port()}" for name in _NAMES})
+    endpoints = {name: f"tcp://127.0.0.1:{_free_port()}" for name in _NAMES}
+    endpoints["broker"] = f"inproc://{uuid.uuid4().hex[:12]}-broker"
+    return Endpoints(**endpoints)
 
 
 def _free_port() -> int:

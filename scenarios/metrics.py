@@ -22,9 +22,12 @@ be checked against the library that everyone else uses:
 
 Degenerate inputs follow empyrical rather than raising, so a short or flat run still gets a
 report. With one equity day there are no returns and every metric is NaN; with two, only
-total return, benchmark return and max drawdown are defined. Zero dispersion gives Sharpe
-and Sortino of +inf (or -inf) for a non-zero mean and NaN for a zero one, annual volatility
-0 (to rounding), and NaN alpha and beta against a benchmark that does not move.
+total return, benchmark return and max drawdown are defined. Zero dispersion gives annual
+volatility 0, a Sharpe of +inf or -inf for a non-zero mean excess and NaN for a zero one,
+Sortino +inf when no day lost (NaN when every return is 0), and NaN alpha and beta against
+a benchmark that does not move. Returns within ``ROUNDING`` of each other count as
+constant, as empyrical counts exactly equal ones: a curve compounding at a steady rate
+otherwise reports the float noise of ``E_t / E_{t-1}`` as a Sharpe ratio of 1e14.
 
 Dates are calendar days without time zone. An integer index is nanoseconds UTC, as
 ``Bar.ts_ns``; an index with a time zone counts days in that zone; several points on one
@@ -42,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 PERIODS_PER_YEAR = 252
+ROUNDING = 1e-12  # daily returns this close are one return; real ones differ by 1e-8 or more
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ def align_benchmark(equity: pd.Series, benchmark_prices: pd.Series) -> tuple[pd.
 
     A day the benchmark did not trade carries its last close (a zero return), so a holiday
     in one market does not drop the other's move. Days before the benchmark starts are cut
-    from both, so every metric covers one period.
+    from both, so every metric covers one period. A benchmark that stops before the run
+    does would be carried flat to the end: pass one that covers the run.
     """
     daily = _checked_equity(equity)
     prices = by_day(benchmark_prices.dropna())
@@ -140,15 +145,19 @@ def _metrics(equity: np.ndarray, prices: np.ndarray, risk_free: float) -> dict[s
         return dict.fromkeys(METRICS, np.nan)
     returns = equity[1:] / equity[:-1] - 1.0
     bench = prices[1:] / prices[:-1] - 1.0
-    alpha, beta = empyrical.alpha_beta_aligned(returns, bench, risk_free=risk_free)
+    year = PERIODS_PER_YEAR
+    alpha, beta = empyrical.alpha_beta_aligned(
+        returns, bench, risk_free=risk_free, annualization=year
+    )
+    steady = np.full_like(returns, returns.mean()) if np.ptp(returns) <= ROUNDING else returns
     return {
         "total_return": float(empyrical.cum_returns_final(returns)),
         "benchmark_return": float(empyrical.cum_returns_final(bench)),
         "alpha": float(alpha),
         "beta": float(beta),
-        "sharpe": float(empyrical.sharpe_ratio(returns, risk_free=risk_free)),
-        "sortino": float(empyrical.sortino_ratio(returns, required_return=0.0)),
-        "annual_volatility": float(empyrical.annual_volatility(returns)),
+        "sharpe": float(empyrical.sharpe_ratio(steady, risk_free=risk_free, annualization=year)),
+        "sortino": float(empyrical.sortino_ratio(steady, required_return=0.0, annualization=year)),
+        "annual_volatility": float(empyrical.annual_volatility(steady, annualization=year)),
         "max_drawdown": float(empyrical.max_drawdown(returns)),
     }
 
@@ -189,6 +198,8 @@ def rolling_table(
     months earlier, so 1-month rows are calendar-month returns that chain. A window that
     would start before the data does is left out rather than shortened.
     """
+    if any(months < 1 for months in windows_months):
+        raise ValueError(f"windows are whole months, at least 1: got {tuple(windows_months)}")
     daily, bench = align_benchmark(equity, benchmark_prices)
     dates = daily.index
     values, prices = daily.to_numpy(), bench.to_numpy()

@@ -87,8 +87,16 @@ def summarize(
     wall_seconds: float,
 ) -> dict[str, Any]:
     starting_cash = scenario.broker.starting_cash
-    bars = sum(counters.get("bars", 0) for name, counters in finished.items() if name.startswith("instrument/"))
-    malformed = {name: counters["malformed"] for name, counters in stopped.items() if counters.get("malformed")}
+    bars = sum(
+        counters.get("bars", 0)
+        for name, counters in finished.items()
+        if name.startswith("instrument/")
+    )
+    malformed = {
+        name: counters["malformed"]
+        for name, counters in stopped.items()
+        if counters.get("malformed")
+    }
     return {
         "scenario": scenario.run.name,
         "strategy": scenario.strategy.name,
@@ -104,6 +112,10 @@ def summarize(
         "wall_seconds": round(wall_seconds, 3),
         "bar_events_per_second": round(bars / wall_seconds) if wall_seconds > 0 else 0,
         "malformed_messages": malformed,
+        "actor_counters": {
+            name: stopped.get(name, counters)
+            for name, counters in sorted({**finished, **stopped}.items())
+        },
     }
 
 

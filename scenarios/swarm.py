@@ -227,4 +227,9 @@ def request_trading_state(
 
 
 def write_endpoints(path: Path, endpoints: Endpoints) -> None:
-    path.write_text(json.dumps({name: getattr(endpoints, name) for name in endpoints.__struct_fields__}, indent=2) + "\n")
+    path.write_text(
+        json.dumps(
+            {name: getattr(endpoints, name) for name in endpoints.__struct_fields__}, indent=2
+        )
+        + "\n"
+    )

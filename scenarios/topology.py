@@ -68,8 +68,7 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
     shards = min(scenario.run.instrument_processes, len(symbols))
     return [
         NodeSpec("market-data", (market,)),
-        NodeSpec("router", (router,)),
-        NodeSpec("broker", (broker,)),
+        NodeSpec("broker", (router, broker)),
         *(
             NodeSpec(f"instruments-{index}", tuple(instruments[index::shards]))
             for index in range(shards)

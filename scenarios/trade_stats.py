@@ -150,8 +150,12 @@ def _exposure(positions: pd.DataFrame, days: pd.DatetimeIndex) -> float:
 def trade_stats(
     fills: Sequence[FillRow], positions_by_day: pd.DataFrame | None, equity: pd.Series
 ) -> TradeStats:
-    """The run's trade statistics; ``positions_by_day`` (dates x symbols, end-of-day
-    quantities) is rebuilt from the fills when the run did not record it."""
+    """The run's trade statistics; see the module docstring for the definitions.
+
+    ``positions_by_day`` holds end-of-day quantities, dates x symbols. A day without a row
+    keeps the previous row, so a log of the days the book changed is enough; before the
+    first row the book is flat. ``None`` rebuilds it from the fills.
+    """
     daily_equity = by_day(equity)
     days = pd.DatetimeIndex(daily_equity.index)
     positions = positions_from_fills(fills, days) if positions_by_day is None else positions_by_day

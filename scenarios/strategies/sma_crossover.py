@@ -6,6 +6,7 @@ missed a crossing (an order rejected, a restart) still trades the regime it is i
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,12 +24,14 @@ from actors.fsm import (
     SESSION_CLOSE,
     SESSION_OPEN,
     STANDARD_EVENTS,
+    Domain,
     InstrumentContext,
     Strategy,
     Submit,
     When,
 )
-from messages import Bar, Side
+from actors.fsm_infer import InferenceError, instrument_fields
+from messages import Bar, Side, TradingState
 
 FLAT = "FLAT"
 ENTRY_PENDING = "ENTRY_PENDING"
@@ -144,6 +147,57 @@ TABLE = {
     ),
 }
 
+
+def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
+    """The broker's facts name the state: an open buy is ENTRY_PENDING, an open sell
+    EXIT_PENDING, else a position is LONG and none is FLAT. Indicators are not among the
+    facts; the actor warms them from history."""
+    fields = instrument_fields(snapshot, symbol)
+    position, orders = fields["position"], list(fields["open_orders"].values())
+    if len(orders) > 1:
+        raise InferenceError(f"{symbol}: {len(orders)} open orders; sma_crossover keeps one")
+    if position < 0:
+        raise InferenceError(f"{symbol}: short {-position:g}; sma_crossover is long only")
+    if not orders:
+        return (LONG if position > 0 else FLAT), fields
+    if orders[0].side is Side.BUY:
+        return ENTRY_PENDING, fields
+    if position <= 0:
+        raise InferenceError(f"{symbol}: an open sell and no position to sell")
+    return EXIT_PENDING, fields
+
+
+_CLOSES = (99.0, 100.0, 101.0)  # few prices, so equal averages (the boundary) come up often
+
+
+def sample_bar(rng: random.Random, context: SmaContext) -> Bar:
+    close = rng.choice(_CLOSES)
+    return Bar(
+        symbol=context.symbol, ts_ns=0, open=close, high=close, low=close, close=close, volume=1e3
+    )
+
+
+def sample_context(rng: random.Random, state: str) -> SmaContext:
+    """A context SMA crossover can hold in ``state``: short windows (every regime within a
+    few bars), warm or not, and partial fills behind the pending states."""
+    fast = rng.randint(1, 3)
+    context = new_context("SYM", {"fast": fast, "slow": fast + rng.randint(1, 3)})
+    for _ in range(rng.randint(0, context.slow + 2)):
+        observe(context, BAR, sample_bar(rng, context))
+    bought = context.quantity * rng.choice((1.0, 0.5, 0.25))
+    if state == ENTRY_PENDING:
+        context.position = context.quantity - bought  # 0 until a partial fill
+        context.open_orders["SYM-1"] = Submit(side=Side.BUY, quantity=context.quantity)
+    elif state == LONG:
+        context.position = bought  # less than ordered after a partial fill and a cancel
+    elif state == EXIT_PENDING:
+        context.position = bought * rng.choice((1.0, 0.5))  # less once the sell part-filled
+        context.open_orders["SYM-2"] = Submit(side=Side.SELL, quantity=bought)
+    elif state != FLAT:
+        raise ValueError(f"sma_crossover has no state {state!r}")
+    return context
+
+
 STRATEGY = Strategy(
     name="sma_crossover",
     states=(FLAT, ENTRY_PENDING, LONG, EXIT_PENDING),
@@ -152,4 +206,6 @@ STRATEGY = Strategy(
     table=TABLE,
     new_context=new_context,
     observe=observe,
+    explore=Domain(context=sample_context, events={BAR: sample_bar}),
+    infer=infer,
 )
