@@ -147,14 +147,17 @@ class BrokerActor(SocketActor):
 
     def _match(self, ts_ns: int) -> None:
         waiting = self.book.symbols_with_open_orders()
-        if not waiting:
+        if not waiting and not self._pending:
             return
         bars = self._bars_at.get(ts_ns, {})
         for symbol in sorted(waiting):
             bar = bars.get(symbol)
             if bar is not None:
                 self._emit_all(self.book.match(bar))
-        for symbol in waiting | self.book.symbols_with_open_orders():
+        # Owners of orders still pending (sent in reaction to a reject or a cancel) are
+        # waiting for this time too.
+        pending = {entry[1] for entry in self._pending}
+        for symbol in waiting | pending | self.book.symbols_with_open_orders():
             self._progress[instrument_identity(symbol)] = ts_ns
 
     def _accept(self, ts_ns: int) -> None:

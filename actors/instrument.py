@@ -81,6 +81,7 @@ class InstrumentActor(SocketActor):
         self._next_batch_seq = 0
         self._order_seq = 0
         self._outbox: list[bytes] = []
+        self._broker_waits = False
 
     def open_sockets(self) -> None:
         self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
@@ -173,25 +174,26 @@ class InstrumentActor(SocketActor):
                     self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
                 continue
             ts_ns = item.ts_ns
+            if ts_ns > self._decided_through and self._broker_waits:
+                # Every event at the previous time is decided, and the broker is holding
+                # its clock for it: tell it now, not after the rest of the queue.
+                self._report(self._decided_through)
+                self._flush()
             if self._must_wait(ts_ns):
                 # Nothing of ours can happen before this event: we have decided up to it.
                 self._report(max(self._decided_through, ts_ns - 1))
                 return
             queue.popleft()
-            waited = self._broker_through >= ts_ns > self._reported_through
+            self._broker_waits = self._broker_through >= ts_ns > self._reported_through
             if type(item) is Bar:
                 self.counters["bars"] += 1
                 self._decide(BAR, item, ts_ns)
             else:
                 self._decide(item.kind.value, item, ts_ns)
             self._decided_through = ts_ns
-            if waited:
-                # The broker is holding its clock for this decision: tell it at once,
-                # not after the rest of the queue.
-                self._report(ts_ns)
-                self._flush()
 
     def _report(self, through_ts_ns: int) -> None:
+        self._broker_waits = False
         self._decided_through = max(self._decided_through, through_ts_ns)
         if self._decided_through > self._reported_through:
             self._reported_through = self._decided_through
@@ -210,8 +212,12 @@ class InstrumentActor(SocketActor):
         if result.state != before:
             self.state = result.state
             self.transitions.record(ts_ns, before, event_kind, result.state)
+        # An order is stamped no earlier than just after the last time we reported: the
+        # broker may already have accepted every time up to there, and must take this
+        # order at a time it can only reach after our next report, which follows it.
+        decided_ts_ns = max(ts_ns, self._reported_through + 1)
         for intent in result.intents:
-            self._send_intent(intent, max(ts_ns, self._decided_through))
+            self._send_intent(intent, decided_ts_ns)
 
     def _send_intent(self, intent: Intent, decided_ts_ns: int) -> None:
         self._order_seq += 1

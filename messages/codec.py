@@ -96,21 +96,26 @@ def decode(data: bytes) -> AnyMessage:
     ``DecodeError``, so a receiver needs one ``except`` to count and drop bad input."""
     try:
         message = _decoder.decode(data)
+    except msgspec.ValidationError as error:  # a subclass of DecodeError: catch it first
+        raise DecodeError(f"not a valid message: {error}") from None
     except msgspec.DecodeError as error:
         raise DecodeError(f"not msgpack or truncated: {error}") from None
+    return _check_version(message)
+
+
+def from_builtins(value: object) -> AnyMessage:
+    """Turn what a generic msgpack reader produced (lists, strings) back into a message."""
+    try:
+        message = msgspec.convert(value, AnyMessage)
     except msgspec.ValidationError as error:
         raise DecodeError(f"not a valid message: {error}") from None
+    return _check_version(message)
+
+
+def _check_version(message: AnyMessage) -> AnyMessage:
     if message.schema_version != SCHEMA_VERSION:
         raise DecodeError(
             f"{type(message).__name__} has schema version {message.schema_version}, "
             f"this build reads {SCHEMA_VERSION}"
         )
     return message
-
-
-def from_builtins(value: object) -> AnyMessage:
-    """Turn what a generic msgpack reader produced (lists, strings) back into a message."""
-    try:
-        return msgspec.convert(value, AnyMessage)
-    except msgspec.ValidationError as error:
-        raise DecodeError(f"not a valid message: {error}") from None

@@ -87,6 +87,8 @@ def load_scenario(path: Path) -> Scenario:
         raise UserError(f"{path}: no such scenario file") from None
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"{path}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:  # a folder, no permission, not text
+        raise UserError(f"{path}: cannot read the scenario file: {error}") from None
     if "path" in raw:
         raise UserError(f"{path}: unknown key 'path' at the top level; remove it")
     try:
@@ -102,14 +104,16 @@ def _explain(error: msgspec.ValidationError) -> str:
     """Turn msgspec's ``... - at `$.data.x` `` into a key a user recognises."""
     text = str(error)
     message, _, where = text.rpartition(" - at `")
-    if not message:
-        return f"{text}; see the README's 'Scenario files' section"
-    key = where.rstrip("`").removeprefix("$").lstrip(".") or "(top level)"
-    if message.startswith("Object contains unknown field"):
+    if not message:  # msgspec names no place for an error in the top-level table
+        message, where = text, "$`"
+    key = where.rstrip("`").removeprefix("$").lstrip(".")
+    if message.startswith(("Object contains unknown field", "Object missing required field")):
         field_name = message.split("`")[1]
-        full = f"{key}.{field_name}" if key != "(top level)" else field_name
-        return f"unknown key '{full}'; remove it or check its spelling"
-    return f"key '{key}': {message[0].lower()}{message[1:]}"
+        full = f"{key}.{field_name}" if key else field_name
+        if message.startswith("Object contains"):
+            return f"unknown key '{full}'; remove it or check its spelling"
+        return f"missing key '{full}'; add it"
+    return f"key '{key or '(top level)'}': {message[0].lower()}{message[1:]}"
 
 
 def _check_values(scenario: Scenario) -> None:

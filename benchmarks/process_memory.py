@@ -1,0 +1,86 @@
+"""Peak resident memory of a process tree, sampled from /proc without psutil.
+
+The swarm starts its actor processes with ``spawn``, so the CLI's own RSS says little: the
+sampler walks every ``/proc/<pid>/stat`` for parent links, sums the RSS of the root and all
+its descendants, and keeps the largest sum. Shared pages (the interpreter, numpy) count
+once per process, so the figure is an upper bound on what the tree really holds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from types import TracebackType
+
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+MIB = 1024 * 1024
+
+
+def _stat_fields(pid_dir: Path) -> tuple[int, int] | None:
+    """(ppid, rss pages) of one process, or None if it is gone or unreadable."""
+    try:
+        text = (pid_dir / "stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses; it ends at the last ')'.
+    fields = text[text.rfind(")") + 2 :].split()
+    return int(fields[1]), int(fields[21])  # fields 4 (ppid) and 24 (rss) of proc(5)
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Sum of the RSS of ``root`` and every process descended from it, right now."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        found = _stat_fields(entry)
+        if found is None:
+            continue
+        pid = int(entry.name)
+        ppid, pages = found
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = pages
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total * PAGE_BYTES
+
+
+class PeakTreeRss:
+    """Samples ``tree_rss_bytes(root)`` every ``interval`` seconds in a daemon thread."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        self.root = root
+        self.interval = interval
+        self.peak_bytes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="peak-rss", daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root))
+            self.samples += 1
+            if self._stop.wait(self.interval):
+                return
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / MIB
+
+    def __enter__(self) -> PeakTreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
