@@ -147,17 +147,18 @@ class BrokerActor(SocketActor):
 
     def _match(self, ts_ns: int) -> None:
         waiting = self.book.symbols_with_open_orders()
-        if not waiting and not self._pending:
+        if not waiting and not any(entry[0] <= ts_ns for entry in self._pending):
             return
         bars = self._bars_at.get(ts_ns, {})
         for symbol in sorted(waiting):
             bar = bars.get(symbol)
             if bar is not None:
                 self._emit_all(self.book.match(bar))
-        # Owners of orders still pending (sent in reaction to a reject or a cancel) are
-        # waiting for this time too.
-        pending = {entry[1] for entry in self._pending}
-        for symbol in waiting | pending | self.book.symbols_with_open_orders():
+        # The owner of an order decided at or before this time but not accepted yet (sent in
+        # reaction to a reject or a cancel) waits for this time too; one that ran ahead
+        # does not, and is not woken for every time until its order is due.
+        due = {symbol for decided, symbol, _, _ in self._pending if decided <= ts_ns}
+        for symbol in waiting | due | self.book.symbols_with_open_orders():
             self._progress[instrument_identity(symbol)] = ts_ns
 
     def _accept(self, ts_ns: int) -> None:

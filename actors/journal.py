@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgpack
 
-from messages import AnyMessage, Message, decode, encode
+from messages import AnyMessage, DecodeError, Message, decode, encode
 
 
 class Journal:
@@ -33,11 +33,15 @@ class Journal:
 def read_journal(path: Path) -> Iterator[AnyMessage]:
     """Any msgpack reader finds the boundaries; the typed decoder validates each message."""
     data = path.read_bytes()
-    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+    # The default buffer limit (100 MiB) would refuse a long run's journal.
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=len(data))
     unpacker.feed(data)
     start = 0
     while start < len(data):
-        unpacker.skip()
+        try:
+            unpacker.skip()
+        except (msgpack.UnpackException, ValueError) as error:  # e.g. cut short by a crash
+            raise DecodeError(f"{path}: no whole message at byte {start}: {error!r}") from None
         end = unpacker.tell()
         yield decode(data[start:end])
         start = end

@@ -8,9 +8,12 @@ import logging
 import sys
 from pathlib import Path
 
+import msgspec
+
 from scenarios.config import load_scenario
 from scenarios.errors import UserError
 from scenarios.runner import output_dir, run_scenario
+from scenarios.strategy_tools import check_report, diagram, strategy_from_argument
 from scenarios.swarm import SwarmFailed, request_trading_state
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -25,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--topology", choices=("single", "processes"))
     run.add_argument("--out", help="run folder (default: the scenario's run.output)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    check = commands.add_parser("check", help="check a strategy table before any run")
+    check.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
+    draw = commands.add_parser("diagram", help="write a strategy's state diagram")
+    draw.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
+    draw.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    draw.add_argument("--out", type=Path, help="write to this file instead of standard output")
     state = commands.add_parser("state", help="print the trading state of a running swarm")
     state.add_argument("run_folder", type=Path, help="the folder of a run in progress")
     state.add_argument("--timeout", type=float, default=5.0)
@@ -38,9 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        if args.command == "run":
-            return _run(args)
-        return _state(args)
+        handler = {"run": _run, "check": _check, "diagram": _diagram, "state": _state}
+        return handler[args.command](args)
     except UserError as error:
         print(f"tradeswarm: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -78,14 +86,27 @@ def format_summary(summary: dict[str, object], out_dir: Path) -> str:
     return "\n".join(lines)
 
 
+def _check(args: argparse.Namespace) -> int:
+    ok, report = check_report(strategy_from_argument(args.strategy))
+    print(report, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_USER_ERROR
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    picture = diagram(strategy_from_argument(args.strategy), args.format)
+    if args.out is None:
+        sys.stdout.write(picture.decode())
+    else:
+        args.out.write_bytes(picture)
+    return EXIT_OK
+
+
 def _state(args: argparse.Namespace) -> int:
     endpoints_file = args.run_folder / "endpoints.json"
     if not endpoints_file.exists():
         raise UserError(f"{endpoints_file}: not found; is a run in progress in {args.run_folder}?")
     router = json.loads(endpoints_file.read_text())["router"]
     state = request_trading_state(router, args.timeout)
-    import msgspec
-
     print(msgspec.json.encode(state).decode())
     return EXIT_OK
 

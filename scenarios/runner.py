@@ -15,6 +15,7 @@ from scenarios.config import Scenario
 from scenarios.errors import UserError
 from scenarios.output import write_fills, write_summary
 from scenarios.strategies import resolve_strategy
+from scenarios.strategy_tools import ensure_checked
 from scenarios.swarm import Swarm, write_endpoints
 from scenarios.topology import bar_source, plan_nodes
 
@@ -31,6 +32,7 @@ class RunResult:
 def validate(scenario: Scenario) -> None:
     """Everything a user can get wrong, checked before any actor starts."""
     strategy = resolve_strategy(scenario.strategy.name)
+    ensure_checked(strategy)
     try:
         strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
     except (ValueError, TypeError) as error:

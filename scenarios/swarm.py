@@ -174,8 +174,9 @@ class Swarm:
         assert self._control is not None
         for name in self.actor_names:
             self._tell(name, ShutdownRequest())
+        alive = set(self._actors_alive())
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        while set(self.stopped) != set(self.actor_names) and time.monotonic() < deadline:
+        while not alive <= set(self.stopped) and time.monotonic() < deadline:
             if self._control.poll(POLL_MS):
                 try:
                     message = decode(self._control.recv_multipart()[-1])
@@ -183,6 +184,16 @@ class Swarm:
                     continue
                 if isinstance(message, ActorStopped):
                     self.stopped[message.actor] = message.counters
+
+    def _actors_alive(self) -> list[str]:
+        if not self.processes:
+            return self.actor_names
+        return [
+            spec.name
+            for node, process in zip(self.nodes, self.processes, strict=True)
+            if process.exitcode is None
+            for spec in node.actors
+        ]
 
     def _reap(self) -> None:
         for ref in self._refs:

@@ -3,6 +3,8 @@ the end of the run, and one order of phases however the messages interleave."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -139,7 +141,7 @@ def runs(draw: st.DrawFn) -> tuple[list[int], list[list[int]], dict[str, list[in
     timeline = sorted(draw(st.sets(st.integers(0, 10_000), min_size=1, max_size=25)))
     cut_after = draw(st.lists(st.booleans(), min_size=len(timeline), max_size=len(timeline)))
     bounds = [0, *(i + 1 for i, cut in enumerate(cut_after[:-1]) if cut), len(timeline)]
-    chunks = [timeline[low:high] for low, high in zip(bounds, bounds[1:], strict=False)]
+    chunks = [timeline[low:high] for low, high in pairwise(bounds)]
     names = draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=4, unique=True))
     reports = {
         name: sorted(draw(st.sets(st.sampled_from(timeline), max_size=len(timeline))))

@@ -1,0 +1,65 @@
+"""Garbage sent to a live actor's socket is counted and dropped; the run still completes
+with the same fills."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import zmq
+
+from actors.journal import read_journal
+from messages import Fill, TradingState, TradingStateRequest, decode, encode
+from scenarios.config import load_scenario
+from scenarios.swarm import Swarm
+from scenarios.topology import plan_nodes
+from tests.integration.harness import write_synthetic_scenario
+
+GARBAGE = [
+    b"\x00\xff garbage",
+    b"\x93\xa3Bar\x01",
+    b"",
+    encode(TradingStateRequest(request_id="x"))[:-3],
+]
+
+
+def _run(scenario_path: Path, journal: Path, *, garbage: bool) -> tuple[list[Fill], dict[str, int]]:
+    scenario = load_scenario(scenario_path)
+    nodes = plan_nodes(scenario, "processes", journal)
+    with Swarm(nodes, topology="processes") as swarm:
+        swarm.launch()
+        if garbage:
+            _send_garbage_to_router(swarm.endpoints.router)
+        swarm.release()
+        swarm.wait(60.0)
+    fills = [message for message in read_journal(journal) if isinstance(message, Fill)]
+    return fills, swarm.stopped["router"]
+
+
+def _send_garbage_to_router(endpoint: str) -> None:
+    """Garbage first, then a real request on the same socket: its answer proves the router
+    has read past the garbage."""
+    context = zmq.Context.instance()
+    sock = context.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    try:
+        sock.connect(endpoint)
+        for body in GARBAGE:
+            sock.send(body)
+        sock.send_multipart([b"not a message", b"\xc1"])
+        sock.send(encode(TradingStateRequest(request_id="after-garbage")))
+        assert sock.poll(30_000), "the router did not answer after the garbage"
+        reply = decode(sock.recv())
+        assert isinstance(reply, TradingState)
+        assert reply.request_id == "after-garbage"
+    finally:
+        sock.close()
+
+
+def test_garbage_to_the_router_is_counted_and_the_fills_are_unchanged(tmp_path: Path) -> None:
+    scenario = write_synthetic_scenario(tmp_path, symbols=3, bars=3000)
+    clean_fills, clean_router = _run(scenario, tmp_path / "clean.msgpack", garbage=False)
+    dirty_fills, dirty_router = _run(scenario, tmp_path / "dirty.msgpack", garbage=True)
+    assert clean_router["malformed"] == 0
+    assert dirty_router["malformed"] == len(GARBAGE) + 2
+    assert len(clean_fills) > 20
+    assert dirty_fills == clean_fills
