@@ -8,6 +8,7 @@ act on is decided by ``BrokerClock``; what happens on it by ``BrokerBook``.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import zmq
@@ -27,6 +28,7 @@ from messages import (
     Endpoints,
     Message,
     OrderRequest,
+    RunProgress,
     StepDone,
     TradingStateRequest,
     encode,
@@ -36,6 +38,7 @@ from messages.topics import BAR_PREFIX, CLOCK
 log = logging.getLogger(__name__)
 
 BROKER_NAME = "broker"
+PROGRESS_EVERY_SECONDS = 0.25
 
 
 class BrokerActor(SocketActor):
@@ -59,6 +62,8 @@ class BrokerActor(SocketActor):
         self._router_identity: bytes | None = None
         self._finished = False
         self._outbox: dict[bytes, list[bytes]] = {}
+        self._bars_passed = 0
+        self._next_progress_report = 0.0
         self._progress: dict[bytes, int] = {}
 
     def open_sockets(self) -> None:
@@ -141,6 +146,7 @@ class BrokerActor(SocketActor):
                 self._pass(ts_ns)
             clock.done(kind, ts_ns)
         self._grant_credit()
+        self._report_progress()
         if not self._finished and clock.finished():
             self._finish()
         self._flush()
@@ -180,6 +186,7 @@ class BrokerActor(SocketActor):
         """The accept phase of ``ts_ns`` is over: its bars only mark prices now."""
         bars = self._bars_at.pop(ts_ns, None)
         if bars:
+            self._bars_passed += len(bars)
             mark = self.book.mark
             for bar in bars.values():
                 mark(bar)
@@ -192,6 +199,14 @@ class BrokerActor(SocketActor):
         if granted:
             del throughs[:granted]
             self._credit.send(encode(BrokerProgress(through_ts_ns=self.clock.accepted)))
+
+    def _report_progress(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_progress_report:
+            self._next_progress_report = now + PROGRESS_EVERY_SECONDS
+            self.send_control(
+                RunProgress(through_ts_ns=self.clock.accepted, bars=self._bars_passed)
+            )
 
     def _finish(self) -> None:
         self._finished = True

@@ -171,7 +171,14 @@ class InstrumentActor(SocketActor):
                 queue.popleft()
                 self._report(item.through_ts_ns)
                 if item.final:
-                    self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
+                    self._flush()
+                    self.send_control(
+                        ActorFinished(
+                            actor=self.name,
+                            counters=dict(self.counters),
+                            transitions=self.transitions.rows,
+                        )
+                    )
                 continue
             ts_ns = item.ts_ns
             if ts_ns > self._decided_through and self._broker_waits:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import pickle
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +63,10 @@ def start_actors(
 
 
 def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: int) -> None:
-    """Entry point of a child process."""
+    """The body of a child process (``python -m actors.node``, the plan on stdin).
+
+    A plain interpreter, not a multiprocessing child: it imports only the actors it runs,
+    not the parent's ``__main__`` and everything the command line pulled in."""
     _die_with_parent()
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -93,3 +98,22 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not glibc: the pid watch still works
         pass
+
+
+def launch_node(node: NodeSpec, endpoints: Endpoints, log_level: int) -> subprocess.Popen[bytes]:
+    """Start ``node`` in a new interpreter that sees the modules this one sees."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actors.node", node.name],
+        stdin=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps((node, endpoints, os.getpid(), log_level)))
+    process.stdin.close()
+    return process
+
+
+if __name__ == "__main__":
+    run_node(*pickle.loads(sys.stdin.buffer.read()))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from messages import Transition
+
 
 @dataclass(slots=True)
 class TransitionLog:
     symbol: str
-    rows: list[tuple[int, str, str, str]] = field(default_factory=list)
+    rows: list[Transition] = field(default_factory=list)
 
     def record(self, ts_ns: int, before: str, event: str, after: str) -> None:
-        self.rows.append((ts_ns, before, event, after))
+        self.rows.append(
+            Transition(
+                ts_ns=ts_ns, symbol=self.symbol, from_state=before, event=event, to_state=after
+            )
+        )

@@ -11,9 +11,11 @@ from messages.control import (
     ActorReady,
     ActorStopped,
     BrokerProgress,
+    RunProgress,
     ShutdownRequest,
     StartRequest,
     StepDone,
+    Transition,
 )
 from messages.endpoints import Endpoints, inproc_endpoints, ipc_endpoints, tcp_endpoints
 from messages.market import Bar, BarBatch, BarsPublished, SessionEvent, SessionEventKind
@@ -55,6 +57,7 @@ __all__ = [
     "OrderType",
     "Position",
     "Record",
+    "RunProgress",
     "SessionEvent",
     "SessionEventKind",
     "ShutdownRequest",
@@ -64,6 +67,7 @@ __all__ = [
     "TimeInForce",
     "TradingState",
     "TradingStateRequest",
+    "Transition",
     "decode",
     "encode",
     "from_builtins",

@@ -13,6 +13,7 @@ from messages.control import (
     ActorReady,
     ActorStopped,
     BrokerProgress,
+    RunProgress,
     ShutdownRequest,
     StartRequest,
     StepDone,
@@ -49,6 +50,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ShutdownRequest,
     ActorStopped,
     ActorFailed,
+    RunProgress,
 )
 
 AnyMessage = (
@@ -72,6 +74,7 @@ AnyMessage = (
     | ShutdownRequest
     | ActorStopped
     | ActorFailed
+    | RunProgress
 )
 
 

@@ -8,7 +8,9 @@ The control messages travel between each actor and the runner that started it.
 
 from __future__ import annotations
 
-from messages.base import Message
+import msgspec
+
+from messages.base import Message, Record
 
 
 class StepDone(Message, kw_only=True):
@@ -34,11 +36,23 @@ class StartRequest(Message, kw_only=True):
     """The runner releases the market data once every actor is ready."""
 
 
+class Transition(Record, kw_only=True):
+    """One FSM transition of an instrument, for the state timeline."""
+
+    ts_ns: int
+    symbol: str
+    from_state: str
+    event: str
+    to_state: str
+
+
 class ActorFinished(Message, kw_only=True):
-    """An actor has seen the end of the data; ``counters`` says what it did."""
+    """An actor has seen the end of the data; ``counters`` says what it did, and an
+    instrument sends its state timeline along."""
 
     actor: str
     counters: dict[str, int]
+    transitions: list[Transition] = msgspec.field(default_factory=list)
 
 
 class ShutdownRequest(Message, kw_only=True):
@@ -48,6 +62,13 @@ class ShutdownRequest(Message, kw_only=True):
 class ActorStopped(Message, kw_only=True):
     actor: str
     counters: dict[str, int]
+
+
+class RunProgress(Message, kw_only=True):
+    """The broker's clock, sent to the runner now and then for the progress display."""
+
+    through_ts_ns: int
+    bars: int
 
 
 class ActorFailed(Message, kw_only=True):

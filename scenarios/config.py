@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+import tomli_w
 
 from actors.broker_book import BrokerSettings, FillTiming
 from scenarios.errors import UserError
@@ -128,3 +129,12 @@ def _check_values(scenario: Scenario) -> None:
         raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
     if scenario.broker.starting_cash <= 0:
         raise UserError(f"{path}: key 'broker.starting_cash' must be positive")
+
+
+def frozen_copy(scenario: Scenario) -> str:
+    """The scenario as TOML with its data paths made absolute, for the run folder: a report
+    or a replay rebuilt from the folder must find the same data wherever it runs."""
+    raw = msgspec.to_builtins(scenario)
+    raw.pop("path")
+    raw["data"]["path"] = str((scenario.folder / scenario.data.path).resolve())
+    return tomli_w.dumps(raw)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from messages import Fill
+from messages import Fill, Transition
 
 FILLS_HEADER = ("ts", "symbol", "side", "quantity", "price", "commission", "order_id")
+TIMELINE_HEADER = ("ts", "symbol", "from", "event", "to")
 
 
 def iso_utc(ts_ns: int) -> str:
@@ -47,3 +48,16 @@ def write_fills(path: Path, fills: Iterable[Fill]) -> int:
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+
+
+def write_timeline(path: Path, transitions: Iterable[Transition]) -> int:
+    """Every FSM transition, ordered by time then symbol (each symbol's own order kept)."""
+    rows = sorted(transitions, key=lambda row: (row.ts_ns, row.symbol))
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(TIMELINE_HEADER)
+        writer.writerows(
+            (iso_utc(row.ts_ns), row.symbol, row.from_state, row.event, row.to_state)
+            for row in rows
+        )
+    return len(rows)

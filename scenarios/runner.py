@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,10 @@ from typing import Any
 from actors.bar_sources import DataError
 from actors.journal import read_journal
 from actors.market_data import CsvSource, load_bars
-from messages import Fill, Side, TradingState
-from scenarios.config import Scenario
+from messages import Fill, RunProgress, Side, TradingState
+from scenarios.config import Scenario, frozen_copy
 from scenarios.errors import UserError
-from scenarios.output import write_fills, write_summary
+from scenarios.output import write_fills, write_summary, write_timeline
 from scenarios.strategies import resolve_strategy
 from scenarios.strategy_tools import ensure_checked
 from scenarios.swarm import Swarm, write_endpoints
@@ -57,7 +58,7 @@ def run_scenario(
     *,
     out_dir: Path,
     topology: str | None = None,
-    on_tick: Any = None,
+    on_progress: Callable[[RunProgress], None] | None = None,
 ) -> RunResult:
     validate(scenario)
     topology = topology or scenario.run.topology
@@ -69,11 +70,13 @@ def run_scenario(
         swarm.launch()
         write_endpoints(out_dir / "endpoints.json", swarm.endpoints)
         swarm.release()
-        swarm.wait(scenario.run.timeout_seconds, on_tick)
+        swarm.wait(scenario.run.timeout_seconds, on_progress)
         state = swarm.trading_state()
     wall_seconds = time.perf_counter() - started
     fills = [message for message in read_journal(journal_path) if isinstance(message, Fill)]
     write_fills(out_dir / "fills.csv", fills)
+    write_timeline(out_dir / "timeline.csv", swarm.transitions)
+    (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["topology"] = topology
     write_summary(out_dir / "summary.json", summary)

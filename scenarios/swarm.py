@@ -7,15 +7,15 @@ and it does so on every way out (success, failure, Ctrl-C).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import multiprocessing
-import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
-from multiprocessing.process import BaseProcess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import zmq
 
 from actors.broker import BROKER_NAME
 from actors.market_data import MARKET_DATA_NAME
-from actors.node import NodeSpec, run_node, start_actors
+from actors.node import NodeSpec, launch_node, start_actors
 from messages import (
     ActorFailed,
     ActorFinished,
@@ -32,10 +32,12 @@ from messages import (
     ActorStopped,
     DecodeError,
     Endpoints,
+    RunProgress,
     ShutdownRequest,
     StartRequest,
     TradingState,
     TradingStateRequest,
+    Transition,
     decode,
     encode,
     inproc_endpoints,
@@ -63,7 +65,8 @@ class Swarm:
         self.actor_names = [spec.name for node in nodes for spec in node.actors]
         self.finished: dict[str, dict[str, int]] = {}
         self.stopped: dict[str, dict[str, int]] = {}
-        self.processes: list[BaseProcess] = []
+        self.transitions: list[Transition] = []
+        self.processes: list[subprocess.Popen[bytes]] = []
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
         self._context = zmq.Context.instance()
@@ -87,17 +90,8 @@ class Swarm:
             for node in self.nodes:
                 self._refs += start_actors(node, self.endpoints, self._context)
         else:
-            spawn = multiprocessing.get_context("spawn")
             level = logging.getLogger().getEffectiveLevel()
-            for node in self.nodes:
-                process = spawn.Process(
-                    target=run_node,
-                    args=(node, self.endpoints, os.getpid(), level),
-                    name=f"tradeswarm-{node.name}",
-                    daemon=True,
-                )
-                process.start()
-                self.processes.append(process)
+            self.processes = [launch_node(node, self.endpoints, level) for node in self.nodes]
         ready: set[str] = set()
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while ready != set(self.actor_names):
@@ -108,15 +102,20 @@ class Swarm:
     def release(self) -> None:
         self._tell(MARKET_DATA_NAME, StartRequest())
 
-    def wait(self, timeout_seconds: float, on_tick: Any = None) -> None:
+    def wait(
+        self, timeout_seconds: float, on_progress: Callable[[RunProgress], None] | None = None
+    ) -> None:
         """Until the broker and every instrument have seen the end of the data."""
         needed = {name for name in self.actor_names if name.startswith("instrument/")}
         needed.add(BROKER_NAME)
         deadline = time.monotonic() + timeout_seconds
         while not needed <= self.finished.keys():
-            message = self._next_control(deadline, "the run to finish", on_tick)
+            message = self._next_control(deadline, "the run to finish")
             if isinstance(message, ActorFinished):
                 self.finished[message.actor] = message.counters
+                self.transitions.extend(message.transitions)
+            elif isinstance(message, RunProgress) and on_progress is not None:
+                on_progress(message)
 
     def trading_state(self, timeout_seconds: float = 10.0) -> TradingState:
         return request_trading_state(self.endpoints.router, timeout_seconds, self._context)
@@ -140,11 +139,9 @@ class Swarm:
         assert self._control is not None
         self._control.send_multipart([actor.encode(), encode(message)])
 
-    def _next_control(self, deadline: float, waiting_for: str, on_tick: Any = None) -> Any:
+    def _next_control(self, deadline: float, waiting_for: str) -> Any:
         assert self._control is not None
         while True:
-            if on_tick is not None:
-                on_tick()
             if self._control.poll(POLL_MS):
                 frames = self._control.recv_multipart()
                 try:
@@ -163,12 +160,13 @@ class Swarm:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
 
     def _check_processes(self) -> None:
-        for process in self.processes:
-            if process.exitcode is not None:
-                raise SwarmFailed(
-                    f"process {process.name} (pid {process.pid}) died with exit code "
-                    f"{process.exitcode}"
-                )
+        if not self.processes:
+            return
+        for node, process in zip(self.nodes, self.processes, strict=True):
+            code = process.poll()
+            if code is not None:
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                raise SwarmFailed(f"process {node.name} (pid {process.pid}) died with {how}")
 
     def _ask_to_stop(self) -> None:
         assert self._control is not None
@@ -191,7 +189,7 @@ class Swarm:
         return [
             spec.name
             for node, process in zip(self.nodes, self.processes, strict=True)
-            if process.exitcode is None
+            if process.poll() is None
             for spec in node.actors
         ]
 
@@ -200,20 +198,26 @@ class Swarm:
             ref.stop(block=False)
         for ref in self._refs:
             ref.actor_stopped.wait(STOP_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for process in self.processes:
-            process.join(STOP_TIMEOUT_SECONDS)
+            _wait_for_exit(process, deadline - time.monotonic())
         for process in self.processes:
-            if process.is_alive():
+            if process.poll() is None:
                 process.terminate()
-                process.join(1.0)
-            if process.is_alive():
+                _wait_for_exit(process, 1.0)
+            if process.poll() is None:
                 process.kill()
-                process.join(1.0)
+                _wait_for_exit(process, 1.0)
         if self._control is not None:
             self._control.close(linger=0)
             self._control = None
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(max(0.0, timeout_seconds))
 
 
 def request_trading_state(

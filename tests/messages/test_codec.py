@@ -28,6 +28,7 @@ from messages import (
     OrderRequest,
     OrderType,
     Position,
+    RunProgress,
     SessionEvent,
     SessionEventKind,
     ShutdownRequest,
@@ -130,6 +131,7 @@ SAMPLES: dict[type[Message], Message] = {
     ShutdownRequest: ShutdownRequest(),
     ActorStopped: ActorStopped(actor="broker", counters={"fills": 1}),
     ActorFailed: ActorFailed(actor="instrument-AAPL", reason="ZeroDivisionError: division"),
+    RunProgress: RunProgress(through_ts_ns=1_700_000_000_000_000_000, bars=4_096),
 }
 
 every_message_type = pytest.mark.parametrize(
