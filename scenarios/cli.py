@@ -101,13 +101,22 @@ def _diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def as_mapping(value: object) -> object:
+    """Messages travel as arrays; people read objects with named fields."""
+    if isinstance(value, msgspec.Struct):
+        return {name: as_mapping(getattr(value, name)) for name in value.__struct_fields__}
+    if isinstance(value, list):
+        return [as_mapping(item) for item in value]
+    return value
+
+
 def _state(args: argparse.Namespace) -> int:
     endpoints_file = args.run_folder / "endpoints.json"
     if not endpoints_file.exists():
         raise UserError(f"{endpoints_file}: not found; is a run in progress in {args.run_folder}?")
     router = json.loads(endpoints_file.read_text())["router"]
     state = request_trading_state(router, args.timeout)
-    print(msgspec.json.encode(state).decode())
+    print(json.dumps(as_mapping(state), indent=2))
     return EXIT_OK
 
 
