@@ -36,7 +36,7 @@ ACTOR_KINDS: dict[str, type[pykka.ThreadingActor]] = {
 PARENT_WATCH_SECONDS = 0.5
 # A thread woken by a socket waits for the GIL up to this long while another computes;
 # Python's default (5 ms) would put that wait on the clock's critical path.
-SWITCH_INTERVAL_SECONDS = 0.005
+SWITCH_INTERVAL_SECONDS = 0.0002
 _PR_SET_PDEATHSIG = 1
 
 
@@ -68,7 +68,6 @@ def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: i
     A plain interpreter, not a multiprocessing child: it imports only the actors it runs,
     not the parent's ``__main__`` and everything the command line pulled in."""
     _die_with_parent()
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format=f"%(levelname)s {node.name}: %(message)s")
     refs = start_actors(node, endpoints)

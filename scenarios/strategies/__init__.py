@@ -9,6 +9,7 @@ from scenarios.errors import UserError
 
 LIBRARY = {
     "sma_crossover": "scenarios.strategies.sma_crossover:STRATEGY",
+    "long_short": "scenarios.strategies.long_short:STRATEGY",
 }
 
 

@@ -1,0 +1,183 @@
+"""The report's charts, drawn with matplotlib's Agg renderer into PNG bytes.
+
+Only the object API is used (``Figure``, never ``pyplot``): no global state, no GUI
+backend chosen or needed, safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 3.6, 100
+MAX_LEGEND_SYMBOLS = 12
+MAX_TIMELINE_SYMBOLS = 40
+_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)  # matplotlib's tab10, in a fixed order
+
+
+def _figure(height: float = HEIGHT_IN, rows: int = 1) -> tuple[Figure, list]:
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0].tolist()
+    for ax in axes:
+        ax.grid(True, color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return figure, axes
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _dates(index: pd.Index) -> np.ndarray:
+    return pd.DatetimeIndex(index).to_numpy(dtype="datetime64[ns]")
+
+
+def _money(value: float, _position: object = None) -> str:
+    return f"{value:,.0f}"
+
+
+def equity_chart(equity: pd.Series, benchmark: pd.Series | None, benchmark_name: str) -> bytes:
+    """Equity, and the benchmark bought with the same money on the first day."""
+    figure, (ax,) = _figure()
+    ax.plot(_dates(equity.index), equity.to_numpy(), color=_COLORS[0], lw=1.2, label="equity")
+    if benchmark is not None and len(benchmark):
+        scaled = benchmark / benchmark.iloc[0] * equity.loc[benchmark.index[0]]
+        ax.plot(
+            _dates(scaled.index),
+            scaled.to_numpy(),
+            color="#888888",
+            lw=1.0,
+            label=f"{benchmark_name} (same start)",
+        )
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_title("Equity against the benchmark", loc="left")
+    ax.legend(loc="upper left", frameon=False)
+    return _png(figure)
+
+
+def drawdown_chart(equity: pd.Series) -> bytes:
+    """How far equity is below its running peak (the underwater curve)."""
+    drawdown = equity / equity.cummax() - 1.0
+    figure, (ax,) = _figure(HEIGHT_IN * 0.8)
+    dates = _dates(drawdown.index)
+    ax.fill_between(dates, drawdown.to_numpy(), 0.0, color=_COLORS[3], alpha=0.35, lw=0)
+    ax.plot(dates, drawdown.to_numpy(), color=_COLORS[3], lw=0.8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(top=0.0)
+    ax.set_title("Drawdown (underwater)", loc="left")
+    return _png(figure)
+
+
+def exposure_chart(positions: pd.DataFrame, exposure: pd.DataFrame) -> bytes:
+    """Quantities held per symbol, and gross and net market value as a share of equity."""
+    figure, (top, bottom) = _figure(HEIGHT_IN * 1.5, rows=2)
+    dates = _dates(positions.index)
+    traded = [symbol for symbol in positions.columns if (positions[symbol] != 0).any()]
+    for number, symbol in enumerate(traded):
+        top.step(
+            dates,
+            positions[symbol].to_numpy(),
+            where="post",
+            lw=0.9,
+            color=_COLORS[number % len(_COLORS)],
+            label=symbol,
+        )
+    if traded and len(traded) <= MAX_LEGEND_SYMBOLS:
+        top.legend(loc="upper left", frameon=False, ncols=min(len(traded), 6))
+    top.set_title("Positions (quantity)", loc="left")
+    bottom.plot(
+        _dates(exposure.index),
+        exposure["gross"].to_numpy(),
+        color=_COLORS[0],
+        lw=0.9,
+        label="gross",
+    )
+    bottom.plot(
+        _dates(exposure.index),
+        exposure["net"].to_numpy(),
+        color=_COLORS[2],
+        lw=0.9,
+        ls="--",
+        label="net",
+    )
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
+    bottom.set_title("Exposure (market value / equity)", loc="left")
+    bottom.legend(loc="upper left", frameon=False, ncols=2)
+    return _png(figure)
+
+
+def state_timeline_chart(
+    timeline: pd.DataFrame,
+    symbols: Sequence[str],
+    states: Sequence[str],
+    initial: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> bytes:
+    """Each instrument's FSM state over time, one row per symbol, one colour per state.
+
+    ``timeline`` has the columns ``ts`` (timestamps), ``symbol``, ``from``, ``to``, in time
+    order. A symbol is in ``initial`` (or its first row's ``from``) until its first row.
+    """
+    shown = list(symbols)[:MAX_TIMELINE_SYMBOLS]
+    height = min(1.2 + 0.35 * max(len(shown), 1), 16.0)
+    figure, (ax,) = _figure(height)
+    names = list(dict.fromkeys([*states, *timeline["from"], *timeline["to"]]))
+    colors = {state: _COLORS[n % len(_COLORS)] for n, state in enumerate(names)}
+    left, right = (
+        mdates.date2num(np.datetime64(start, "ns")),
+        mdates.date2num(np.datetime64(end, "ns")),
+    )
+    groups = dict(tuple(timeline.groupby("symbol", sort=False)))
+    for row, symbol in enumerate(shown):
+        rows = groups.get(symbol)
+        if rows is None or rows.empty:
+            times, held = np.array([left]), [initial]
+        else:
+            stamps = mdates.date2num(_dates(pd.Index(rows["ts"])))
+            times = np.concatenate([[left], stamps])
+            held = [str(rows["from"].iloc[0]), *map(str, rows["to"])]
+        ends = np.append(times[1:], right)
+        for state in dict.fromkeys(held):
+            mask = np.array([h == state for h in held])
+            spans = [(s, e - s) for s, e in zip(times[mask], ends[mask], strict=True) if e > s]
+            if spans:
+                ax.broken_barh(spans, (row - 0.4, 0.8), facecolors=colors[state], lw=0)
+    ax.set_yticks(range(len(shown)), shown)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_xlim(left, right)
+    ax.xaxis_date()
+    ax.grid(False, axis="y")
+    title = "FSM state per instrument"
+    if len(symbols) > len(shown):
+        title += f" (first {len(shown)} of {len(symbols)} symbols)"
+    ax.set_title(title, loc="left")
+    handles = [Patch(facecolor=colors[state], label=state) for state in names]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08 * 3.6 / height),
+        ncols=min(len(handles), 6),
+        frameon=False,
+    )
+    return _png(figure)
