@@ -88,41 +88,33 @@ def drawdown_chart(equity: pd.Series) -> bytes:
     return _png(figure)
 
 
-def exposure_chart(positions: pd.DataFrame, exposure: pd.DataFrame) -> bytes:
-    """Quantities held per symbol, and gross and net market value as a share of equity."""
+def exposure_chart(values: pd.DataFrame, exposure: pd.DataFrame) -> bytes:
+    """Market value held per symbol (longs stacked up, shorts down), and gross and net
+    market value as a share of equity."""
     figure, (top, bottom) = _figure(HEIGHT_IN * 1.5, rows=2)
-    dates = _dates(positions.index)
-    traded = [symbol for symbol in positions.columns if (positions[symbol] != 0).any()]
-    for number, symbol in enumerate(traded):
-        top.step(
-            dates,
-            positions[symbol].to_numpy(),
-            where="post",
-            lw=0.9,
-            color=_COLORS[number % len(_COLORS)],
-            label=symbol,
-        )
-    if traded and len(traded) <= MAX_LEGEND_SYMBOLS:
-        top.legend(loc="upper left", frameon=False, ncols=min(len(traded), 6))
-    top.set_title("Positions (quantity)", loc="left")
-    bottom.plot(
-        _dates(exposure.index),
-        exposure["gross"].to_numpy(),
-        color=_COLORS[0],
-        lw=0.9,
-        label="gross",
+    dates = _dates(values.index)
+    traded = [symbol for symbol in values.columns if (values[symbol] != 0).any()]
+    colors = [_COLORS[n % len(_COLORS)] for n in range(len(traded))]
+    if traded:
+        longs = values[traded].clip(lower=0.0).to_numpy().T
+        shorts = values[traded].clip(upper=0.0).to_numpy().T
+        top.stackplot(dates, longs, colors=colors, labels=traded, step="post", lw=0)
+        if (shorts < 0).any():
+            top.stackplot(dates, shorts, colors=colors, step="post", lw=0)
+        if len(traded) <= MAX_LEGEND_SYMBOLS:
+            top.legend(loc="upper left", frameon=True, framealpha=0.8, ncols=min(len(traded), 6))
+    top.axhline(0.0, color="#999999", lw=0.6)
+    top.yaxis.set_major_formatter(FuncFormatter(_money))
+    top.set_title("Market value held, by symbol", loc="left")
+    gross = exposure["gross"].to_numpy()
+    net = exposure["net"].to_numpy()
+    bottom.fill_between(
+        dates, gross, 0.0, step="post", color=_COLORS[0], alpha=0.3, lw=0, label="gross"
     )
-    bottom.plot(
-        _dates(exposure.index),
-        exposure["net"].to_numpy(),
-        color=_COLORS[2],
-        lw=0.9,
-        ls="--",
-        label="net",
-    )
+    bottom.step(dates, net, where="post", color=_COLORS[2], lw=0.8, label="net")
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
     bottom.set_title("Exposure (market value / equity)", loc="left")
-    bottom.legend(loc="upper left", frameon=False, ncols=2)
+    bottom.legend(loc="upper left", frameon=True, framealpha=0.8, ncols=2)
     return _png(figure)
 
 

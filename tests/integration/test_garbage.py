@@ -32,12 +32,12 @@ def _run(scenario_path: Path, journal: Path, *, garbage: bool) -> tuple[list[Fil
         swarm.release()
         swarm.wait(60.0)
     fills = [message for message in read_journal(journal) if isinstance(message, Fill)]
-    return fills, swarm.stopped["router"]
+    return fills, swarm.stopped["broker"]
 
 
 def _send_garbage_to_router(endpoint: str) -> None:
     """Garbage first, then a real request on the same socket: its answer proves the router
-    has read past the garbage."""
+    carried, and the broker read past, the garbage."""
     context = zmq.Context.instance()
     sock = context.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
@@ -55,11 +55,13 @@ def _send_garbage_to_router(endpoint: str) -> None:
         sock.close()
 
 
-def test_garbage_to_the_router_is_counted_and_the_fills_are_unchanged(tmp_path: Path) -> None:
+def test_garbage_sent_to_the_router_is_counted_and_the_fills_are_unchanged(
+    tmp_path: Path,
+) -> None:
     scenario = write_synthetic_scenario(tmp_path, symbols=3, bars=3000)
-    clean_fills, clean_router = _run(scenario, tmp_path / "clean.msgpack", garbage=False)
-    dirty_fills, dirty_router = _run(scenario, tmp_path / "dirty.msgpack", garbage=True)
-    assert clean_router["malformed"] == 0
-    assert dirty_router["malformed"] == len(GARBAGE) + 2
+    clean_fills, clean_broker = _run(scenario, tmp_path / "clean.msgpack", garbage=False)
+    dirty_fills, dirty_broker = _run(scenario, tmp_path / "dirty.msgpack", garbage=True)
+    assert clean_broker["malformed"] == 0
+    assert dirty_broker["malformed"] == len(GARBAGE) + 2
     assert len(clean_fills) > 20
     assert dirty_fills == clean_fills

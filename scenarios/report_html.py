@@ -1,0 +1,307 @@
+"""``report.html``: one self-contained page that opens offline.
+
+Images are data URIs, style and the one script are inline, the state diagram is inline
+SVG; nothing is fetched. Every tear-sheet number sits in an element
+``data-metric="<name>" data-value="<exact value>"`` whose ``data-value`` is the same text
+as the number in ``metrics.json``; the text shown is rounded for people. On load, the
+script checks that every image decoded and writes the count into
+``<div id="render-check" data-images-ok="N" data-images-total="M">``.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+PERCENT_METRICS = frozenset(
+    {
+        "total_return",
+        "benchmark_return",
+        "alpha",
+        "annual_volatility",
+        "max_drawdown",
+        "win_rate",
+        "exposure",
+        "return",
+    }
+)
+MONEY_METRICS = frozenset({"average_win", "average_loss", "commissions", "pnl"})
+LABELS = {
+    "total_return": "total return",
+    "benchmark_return": "benchmark return",
+    "alpha": "alpha (annual)",
+    "beta": "beta",
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "annual_volatility": "annual volatility",
+    "max_drawdown": "max drawdown",
+    "round_trips": "round trips",
+    "win_rate": "win rate",
+    "average_win": "average win",
+    "average_loss": "average loss",
+    "exposure": "exposure (days invested)",
+    "turnover": "turnover (x equity)",
+    "commissions": "commissions",
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+       margin: 24px auto; max-width: 1060px; color: #222; padding: 0 12px; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; }
+h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+.facts { color: #555; margin: 0; }
+table { border-collapse: collapse; font-size: 0.86em; font-variant-numeric: tabular-nums; }
+th, td { padding: 2px 9px; border-bottom: 1px solid #eee; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { border-bottom: 1px solid #999; position: sticky; top: 0; background: #fff; }
+td.neg { color: #b22; } td.pos { color: #161; }
+.scroll { max-height: 420px; overflow: auto; border: 1px solid #eee; display: inline-block; }
+img.chart { display: block; max-width: 100%; margin: 10px 0; }
+.diagram svg { max-width: 100%; height: auto; }
+pre { background: #f6f6f6; padding: 8px; overflow: auto; }
+.note { color: #777; font-size: 0.85em; }
+"""
+
+_SCRIPT = """
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var ok = images.filter(function (img) {
+    return img.complete && img.naturalWidth > 0 && img.naturalHeight > 0;
+  }).length;
+  images.forEach(function (img) {
+    if (!(img.naturalWidth > 0)) { console.error("image did not render: " + img.alt); }
+  });
+  var check = document.createElement("div");
+  check.id = "render-check";
+  check.setAttribute("data-images-ok", String(ok));
+  check.setAttribute("data-images-total", String(images.length));
+  check.hidden = true;
+  document.body.appendChild(check);
+});
+"""
+
+
+def value_text(value: Any) -> str:
+    """The exact text of a number, as ``json.dumps`` writes it (``NaN``, ``Infinity``)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return str(value)
+
+
+def display(name: str, value: Any) -> str:
+    """A number rounded for a person; NaN is a dash."""
+    if isinstance(value, str):
+        value = float(value) if value in ("NaN", "Infinity", "-Infinity") else value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    if isinstance(value, float) and math.isinf(value):
+        return "+\u221e" if value > 0 else "-\u221e"
+    if not isinstance(value, int | float):
+        return str(value)
+    if name in PERCENT_METRICS:
+        unsigned = ("win_rate", "exposure", "annual_volatility")
+        return f"{value:.2%}" if name in unsigned else f"{value:+.2%}"
+    if name in MONEY_METRICS:
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.2f}"
+
+
+def _sign_class(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if value < 0:
+            return ' class="neg"'
+        if value > 0:
+            return ' class="pos"'
+    return ""
+
+
+def _image(name: str, title: str, png: bytes) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img class="chart" id="chart-{escape(name)}" alt="{escape(title)}" '
+        f'src="data:image/png;base64,{data}">'
+    )
+
+
+def inline_svg(svg: bytes | str) -> str:
+    """An SVG document as an inline element: no XML prolog, doctype or comments, and no
+    namespace URIs (HTML puts ``<svg>`` in its namespace by itself), so the page holds no
+    address at all."""
+    text = svg.decode() if isinstance(svg, bytes) else svg
+    text = re.sub(r"<\?xml.*?\?>", "", text, flags=re.S)
+    text = re.sub(r"<!DOCTYPE.*?>", "", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
+    return text.strip()
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    head_html = "".join(f"<th>{escape(cell)}</th>" for cell in head)
+    body = "\n".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    klass = f' class="{cls}"' if cls else ""
+    return f"<table{klass}><thead><tr>{head_html}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def _cell(name: str, value: Any) -> str:
+    return f"<td{_sign_class(value)}>{escape(display(name, value))}</td>"
+
+
+def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
+    trailing = metrics.get("trailing", {})
+    windows = [key for key in ("12", "6", "3", "1") if key in trailing]
+    head = ["metric", "whole run", *(f"last {w} m" for w in windows)]
+    rows = []
+    for name, value in metrics["tear_sheet"].items():
+        if name in ("start", "end"):
+            continue
+        cells = [
+            f"<td>{escape(LABELS.get(name, name))}</td>",
+            f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
+            f"{_sign_class(value)}>{escape(display(name, value))}</td>",
+            *(_cell(name, trailing[w].get(name)) for w in windows),
+        ]
+        rows.append(cells)
+    sheet = _table(head, rows, "tear-sheet")
+    trade_rows = [
+        [
+            f"<td>{escape(LABELS.get(name, name))}</td>",
+            f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
+            f"{_sign_class(value) if name != 'round_trips' else ''}>"
+            f"{escape(display(name, value))}</td>",
+        ]
+        for name, value in metrics["trade_stats"].items()
+    ]
+    trades = _table(["trade statistic", "whole run"], trade_rows, "trade-stats")
+    ends = ", ".join(f"{w} m: from {trailing[w]['start']}" for w in windows)
+    note = (
+        f'<p class="note">Trailing windows end {escape(str(metrics.get("trailing_end")))} '
+        f"({escape(ends)}).</p>"
+        if windows
+        else '<p class="note">No complete month yet: no trailing windows.</p>'
+    )
+    return f"{sheet}\n{note}\n{trades}"
+
+
+def monthly_html(metrics: Mapping[str, Any]) -> str:
+    by_year: dict[str, dict[int, Any]] = {}
+    for row in metrics["monthly_returns"]:
+        year, month = row["month"].split("-")
+        by_year.setdefault(year, {})[int(month)] = row["return"]
+    yearly = {row["year"]: row["return"] for row in metrics["yearly_returns"]}
+    rows = []
+    for year in sorted(by_year):
+        cells = [f"<td>{escape(year)}</td>"]
+        cells += [
+            _cell("return", by_year[year][m]) if m in by_year[year] else "<td></td>"
+            for m in range(1, 13)
+        ]
+        cells.append(_cell("return", yearly.get(year)))
+        rows.append(cells)
+    return _table(["year", *MONTHS, "year"], rows, "monthly")
+
+
+def rolling_html(metrics: Mapping[str, Any], names: Sequence[str]) -> str:
+    rows = [
+        [
+            f"<td>{escape(row['end'])}</td>",
+            f"<td>{row['months']}</td>",
+            f"<td>{escape(row['start'])}</td>",
+            *(_cell(name, row[name]) for name in names),
+        ]
+        for row in reversed(metrics["rolling"])
+    ]
+    if not rows:
+        return '<p class="note">No complete month: no rolling windows.</p>'
+    head = ["end", "months", "from", *(LABELS.get(n, n) for n in names)]
+    return f'<div class="scroll">{_table(head, rows, "rolling")}</div>'
+
+
+def trades_html(trips: Sequence[Mapping[str, Any]], limit: int) -> str:
+    if not trips:
+        return '<p class="note">No round trip was closed.</p>'
+    shown = trips[-limit:]
+    rows = [
+        [
+            f"<td>{escape(trip['symbol'])}</td>",
+            f"<td>{escape(trip['opened'])}</td>",
+            f"<td>{escape(trip['closed'])}</td>",
+            f"<td>{trip['days']}</td>",
+            _cell("pnl", trip["pnl"]),
+        ]
+        for trip in shown
+    ]
+    note = (
+        f'<p class="note">The last {len(shown):,} of {len(trips):,} round trips; all are '
+        "in trades.csv.</p>"
+        if len(shown) < len(trips)
+        else ""
+    )
+    table = _table(["symbol", "opened", "closed", "days", "P&L"], rows, "trades")
+    return f'{note}<div class="scroll">{table}</div>'
+
+
+def page(
+    *,
+    title: str,
+    facts: Sequence[str],
+    metrics: Mapping[str, Any],
+    charts: Sequence[tuple[str, str, bytes]],
+    diagram_svg: bytes | None,
+    diagram_text: str,
+    diagram_note: str,
+    trips: Sequence[Mapping[str, Any]],
+    rolling_names: Sequence[str],
+    trades_limit: int,
+) -> str:
+    """The whole page; ``charts`` are (name, title, PNG bytes)."""
+    if diagram_svg is not None:
+        diagram = f'<div class="diagram" id="fsm-diagram">{inline_svg(diagram_svg)}</div>'
+    else:
+        diagram = (
+            f'<p class="note">{escape(diagram_note)}</p>'
+            f'<pre class="mermaid-source" id="fsm-diagram">{escape(diagram_text)}</pre>'
+        )
+    facts_html = "".join(f'<p class="facts">{escape(fact)}</p>' for fact in facts)
+    images = "\n".join(_image(name, chart_title, png) for name, chart_title, png in charts)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>{escape(title)}</h1>
+{facts_html}
+<h2>Tear sheet</h2>
+{tear_sheet_html(metrics)}
+<h2>Charts</h2>
+{images}
+<h2>Strategy state machine</h2>
+{diagram}
+<h2>Monthly returns</h2>
+{monthly_html(metrics)}
+<h2>Rolling windows</h2>
+{rolling_html(metrics, rolling_names)}
+<h2>Round trips</h2>
+{trades_html(trips, trades_limit)}
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
