@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 from messages import Bar, OrderRequest, OrderType, Side
 
 
@@ -113,3 +115,9 @@ def _price(value: float | None) -> float:
     if value is None:  # the book rejects such orders; reaching here is a bug
         raise ValueError("an order of this type needs its price")
     return value
+
+
+def at_close(bar: Bar) -> Bar:
+    """The decision bar as it stands at its close, one price: what an order decided on the
+    bar can trade against when orders fill at the same bar's close."""
+    return msgspec.structs.replace(bar, open=bar.close, high=bar.close, low=bar.close)

@@ -27,6 +27,7 @@ from messages.orders import (
     OrderReject,
     OrderRequest,
     OrderType,
+    ReplaceRequest,
     Side,
     TimeInForce,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "OrderType",
     "Position",
     "Record",
+    "ReplaceRequest",
     "RunProgress",
     "SessionEvent",
     "SessionEventKind",

@@ -26,6 +26,7 @@ from messages.orders import (
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    ReplaceRequest,
 )
 from messages.state import TradingState, TradingStateRequest
 
@@ -51,6 +52,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ActorStopped,
     ActorFailed,
     RunProgress,
+    ReplaceRequest,
 )
 
 AnyMessage = (
@@ -75,6 +77,7 @@ AnyMessage = (
     | ActorStopped
     | ActorFailed
     | RunProgress
+    | ReplaceRequest
 )
 
 

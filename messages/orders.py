@@ -1,7 +1,7 @@
 """Orders and the broker's replies.
 
-Commands are verbs or requests (``OrderRequest``, ``CancelRequest``); what the broker
-reports is a fact (``OrderAck``, ``Fill``, ``OrderCancelled``, ``OrderReject``).
+Commands are verbs or requests (``OrderRequest``, ``CancelRequest``, ``ReplaceRequest``);
+what the broker reports is a fact (``OrderAck``, ``Fill``, ``OrderCancelled``, ``OrderReject``).
 ``decided_ts_ns`` is the bar time on which the sender decided: the clock protocol uses it
 to order simultaneous requests deterministically.
 """
@@ -85,3 +85,20 @@ class OrderCancelled(Message, kw_only=True):
     symbol: str
     reason: str
     ts_ns: int
+
+
+class ReplaceRequest(Message, kw_only=True):
+    """Amend an open order in place, keeping its ``client_order_id`` (cancel-and-replace).
+
+    ``quantity`` is the new total, filled shares included; a field left ``None`` keeps its
+    value. The broker answers with a fresh ``OrderAck``, or nothing when the order has
+    already closed (the replace lost the race) or the amendment is invalid.
+    """
+
+    client_order_id: str
+    symbol: str
+    quantity: float | None = None
+    limit_price: float | None = None
+    stop_price: float | None = None
+    decided_ts_ns: int
+    seq: int

@@ -12,7 +12,8 @@ import msgspec
 
 from scenarios.config import load_scenario
 from scenarios.errors import UserError
-from scenarios.runner import output_dir, run_scenario
+from scenarios.progress import make_progress
+from scenarios.runner import output_dir, run_scenario, validate
 from scenarios.strategy_tools import check_report, diagram, strategy_from_argument
 from scenarios.swarm import SwarmFailed, request_trading_state
 
@@ -34,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
     draw.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
     draw.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    report = commands.add_parser("report", help="rebuild the report of a finished run")
+    report.add_argument("run_folder", type=Path)
     state = commands.add_parser("state", help="print the trading state of a running swarm")
     state.add_argument("run_folder", type=Path, help="the folder of a run in progress")
     state.add_argument("--timeout", type=float, default=5.0)
@@ -47,7 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        handler = {"run": _run, "check": _check, "diagram": _diagram, "state": _state}
+        handler = {
+            "run": _run,
+            "check": _check,
+            "diagram": _diagram,
+            "report": _report,
+            "state": _state,
+        }
         return handler[args.command](args)
     except UserError as error:
         print(f"tradeswarm: error: {error}", file=sys.stderr)
@@ -63,9 +72,33 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     out_dir = output_dir(scenario, args.out)
-    result = run_scenario(scenario, out_dir=out_dir, topology=args.topology)
+    progress = make_progress(validate(scenario), quiet=args.quiet)
+    try:
+        result = run_scenario(
+            scenario,
+            out_dir=out_dir,
+            topology=args.topology,
+            on_progress=lambda report: progress.update(report.bars, report.through_ts_ns),
+        )
+    finally:
+        progress.close()
+    from scenarios.report import build_report, load_metrics, tear_sheet_table  # ~1 s of imports
+
+    page = build_report(out_dir)
     if not args.quiet:
         print(format_summary(result.summary, out_dir))
+        print()
+        print(tear_sheet_table(load_metrics(out_dir)))
+        print(f"report        {page}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from scenarios.report import build_report, load_metrics, tear_sheet_table
+
+    page = build_report(args.run_folder)
+    print(tear_sheet_table(load_metrics(args.run_folder)))
+    print(f"report        {page}")
     return EXIT_OK
 
 

@@ -65,11 +65,16 @@ class BrokerSection(_Section, kw_only=True):
         )
 
 
+class ReportSection(_Section, kw_only=True):
+    benchmark: str = ""  # a CSV path or a symbol of the data; "" = the S&P 500 shipped here
+
+
 class Scenario(_Section, kw_only=True):
     run: RunSection = msgspec.field(default_factory=RunSection)
     data: DataSection
     strategy: StrategySection
     broker: BrokerSection = msgspec.field(default_factory=BrokerSection)
+    report: ReportSection = msgspec.field(default_factory=ReportSection)
     path: str = ""  # where it was read from; set by ``load_scenario``
 
     @property
@@ -137,4 +142,7 @@ def frozen_copy(scenario: Scenario) -> str:
     raw = msgspec.to_builtins(scenario)
     raw.pop("path")
     raw["data"]["path"] = str((scenario.folder / scenario.data.path).resolve())
+    benchmark = scenario.folder / scenario.report.benchmark
+    if scenario.report.benchmark and benchmark.is_file():
+        raw["report"]["benchmark"] = str(benchmark.resolve())
     return tomli_w.dumps(raw)

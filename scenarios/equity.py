@@ -106,8 +106,8 @@ def _days(fills: Sequence[FillRow], closes: Mapping[str, pd.Series]) -> pd.Datet
     for series in closes.values():
         days = days.union(_daily(series).index)
     if fills:
-        days = days.union(session_dates([fill.ts_ns for fill in fills]))
-    return pd.DatetimeIndex(days, name="date")
+        days = days.union(session_dates([fill.ts_ns for fill in fills]).unique())
+    return pd.DatetimeIndex(days.unique().sort_values(), name="date")
 
 
 def positions_by_day(

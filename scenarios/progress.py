@@ -9,6 +9,8 @@ running totals, not increments, so a caller may skip or repeat reports freely.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from typing import Protocol, TextIO
 from tqdm import tqdm
 
 LINE_INTERVAL_SECONDS = 2.0
+FALLBACK_COLUMNS = 100
 _SESSION_SHIFT_NS = 5 * 3600 * 10**9  # the session date, as actors.market_data counts it
 
 
@@ -47,12 +50,14 @@ class BarProgress:
     """A tqdm bar on a terminal, redrawn at most ten times a second."""
 
     def __init__(self, total_bars: int, stream: TextIO) -> None:
+        sized = _columns(stream) > 0  # a terminal that reports no size gets a fixed width
         self._bar = tqdm(
             total=total_bars or None,
             file=stream,
             desc="bars",
             unit=" bar-events",
-            dynamic_ncols=True,
+            dynamic_ncols=sized,
+            ncols=None if sized else FALLBACK_COLUMNS,
             mininterval=0.1,
             leave=False,
             bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
@@ -119,6 +124,13 @@ class LineProgress:
         print(line, file=self._stream, flush=True)
         self._printed += 1
         self._shown = (self._done, self._date)
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return 0
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -116,6 +116,8 @@ def load_run(run_folder: Path) -> RunData:
     fills = read_fills(fills_path)
     closes = scenario_closes(scenario)
     equity = daily_equity(fills, closes, scenario.broker.starting_cash)
+    if equity.empty:
+        raise UserError(f"{folder}: the scenario's data has no bars, so there is nothing to report")
     positions = positions_by_day(fills, equity.index, sorted(scenario.data.symbols))
     marks = marks_by_day(fills, closes, equity.index).reindex(columns=positions.columns)
     summary_path = folder / SUMMARY_FILE

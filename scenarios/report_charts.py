@@ -43,6 +43,10 @@ def _figure(height: float = HEIGHT_IN, rows: int = 1) -> tuple[Figure, list]:
 
 
 def _png(figure: Figure) -> bytes:
+    for ax in figure.axes:
+        locator = mdates.AutoDateLocator(maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
@@ -94,6 +98,16 @@ def exposure_chart(values: pd.DataFrame, exposure: pd.DataFrame) -> bytes:
     figure, (top, bottom) = _figure(HEIGHT_IN * 1.5, rows=2)
     dates = _dates(values.index)
     traded = [symbol for symbol in values.columns if (values[symbol] != 0).any()]
+    title = "Market value held, by symbol"
+    if len(traded) > MAX_LEGEND_SYMBOLS:  # too many to tell apart: the book's long and short
+        title = f"Market value held ({len(traded)} symbols)"
+        values = pd.DataFrame(
+            {
+                "long": values.clip(lower=0.0).sum(axis=1),
+                "short": values.clip(upper=0.0).sum(axis=1),
+            }
+        )
+        traded = [name for name in values.columns if (values[name] != 0).any()]
     colors = [_COLORS[n % len(_COLORS)] for n in range(len(traded))]
     if traded:
         longs = values[traded].clip(lower=0.0).to_numpy().T
@@ -101,11 +115,10 @@ def exposure_chart(values: pd.DataFrame, exposure: pd.DataFrame) -> bytes:
         top.stackplot(dates, longs, colors=colors, labels=traded, step="post", lw=0)
         if (shorts < 0).any():
             top.stackplot(dates, shorts, colors=colors, step="post", lw=0)
-        if len(traded) <= MAX_LEGEND_SYMBOLS:
-            top.legend(loc="upper left", frameon=True, framealpha=0.8, ncols=min(len(traded), 6))
+        top.legend(loc="upper left", frameon=True, framealpha=0.8, ncols=min(len(traded), 6))
     top.axhline(0.0, color="#999999", lw=0.6)
     top.yaxis.set_major_formatter(FuncFormatter(_money))
-    top.set_title("Market value held, by symbol", loc="left")
+    top.set_title(title, loc="left")
     gross = exposure["gross"].to_numpy()
     net = exposure["net"].to_numpy()
     bottom.fill_between(
@@ -158,7 +171,6 @@ def state_timeline_chart(
     ax.set_yticks(range(len(shown)), shown)
     ax.set_ylim(len(shown) - 0.5, -0.5)
     ax.set_xlim(left, right)
-    ax.xaxis_date()
     ax.grid(False, axis="y")
     title = "FSM state per instrument"
     if len(symbols) > len(shown):

@@ -47,6 +47,20 @@ LABELS = {
     "turnover": "turnover (x equity)",
     "commissions": "commissions",
 }
+SIGNED_METRICS = frozenset(
+    {
+        "total_return",
+        "benchmark_return",
+        "alpha",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "average_win",
+        "average_loss",
+        "return",
+        "pnl",
+    }
+)  # coloured red below zero, green above
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _STYLE = """
@@ -56,7 +70,8 @@ h1 { font-size: 1.5em; margin-bottom: 0.2em; }
 h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 .facts { color: #555; margin: 0; }
 table { border-collapse: collapse; font-size: 0.86em; font-variant-numeric: tabular-nums; }
-th, td { padding: 2px 9px; border-bottom: 1px solid #eee; text-align: right; }
+th, td { padding: 2px 9px; border-bottom: 1px solid #eee; text-align: right;
+         white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 thead th { border-bottom: 1px solid #999; position: sticky; top: 0; background: #fff; }
 td.neg { color: #b22; } td.pos { color: #161; }
@@ -112,6 +127,8 @@ def display(name: str, value: Any) -> str:
     if not isinstance(value, int | float):
         return str(value)
     if name in PERCENT_METRICS:
+        if round(value * 10_000) == 0:
+            return "0.00%"  # neither "-0.00%" nor "+0.00%"
         unsigned = ("win_rate", "exposure", "annual_volatility")
         return f"{value:.2%}" if name in unsigned else f"{value:+.2%}"
     if name in MONEY_METRICS:
@@ -121,7 +138,9 @@ def display(name: str, value: Any) -> str:
     return f"{value:.2f}"
 
 
-def _sign_class(value: Any) -> str:
+def _sign_class(value: Any, name: str = "return") -> str:
+    if name not in SIGNED_METRICS:
+        return ""
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         if value < 0:
             return ' class="neg"'
@@ -158,7 +177,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") ->
 
 
 def _cell(name: str, value: Any) -> str:
-    return f"<td{_sign_class(value)}>{escape(display(name, value))}</td>"
+    return f"<td{_sign_class(value, name)}>{escape(display(name, value))}</td>"
 
 
 def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
@@ -172,7 +191,7 @@ def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
         cells = [
             f"<td>{escape(LABELS.get(name, name))}</td>",
             f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
-            f"{_sign_class(value)}>{escape(display(name, value))}</td>",
+            f"{_sign_class(value, name)}>{escape(display(name, value))}</td>",
             *(_cell(name, trailing[w].get(name)) for w in windows),
         ]
         rows.append(cells)
@@ -181,7 +200,7 @@ def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
         [
             f"<td>{escape(LABELS.get(name, name))}</td>",
             f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
-            f"{_sign_class(value) if name != 'round_trips' else ''}>"
+            f"{_sign_class(value, name)}>"
             f"{escape(display(name, value))}</td>",
         ]
         for name, value in metrics["trade_stats"].items()
@@ -215,6 +234,10 @@ def monthly_html(metrics: Mapping[str, Any]) -> str:
     return _table(["year", *MONTHS, "year"], rows, "monthly")
 
 
+def _ordinal(day: str) -> int:
+    return int(day.replace("-", ""))
+
+
 def rolling_html(metrics: Mapping[str, Any], names: Sequence[str]) -> str:
     rows = [
         [
@@ -223,7 +246,7 @@ def rolling_html(metrics: Mapping[str, Any], names: Sequence[str]) -> str:
             f"<td>{escape(row['start'])}</td>",
             *(_cell(name, row[name]) for name in names),
         ]
-        for row in reversed(metrics["rolling"])
+        for row in sorted(metrics["rolling"], key=lambda r: (-_ordinal(r["end"]), r["months"]))
     ]
     if not rows:
         return '<p class="note">No complete month: no rolling windows.</p>'

@@ -30,8 +30,9 @@ class RunResult:
     state: TradingState
 
 
-def validate(scenario: Scenario) -> None:
-    """Everything a user can get wrong, checked before any actor starts."""
+def validate(scenario: Scenario) -> int:
+    """Everything a user can get wrong, checked before any actor starts; returns the
+    number of bars the run will process."""
     strategy = resolve_strategy(scenario.strategy.name)
     ensure_checked(strategy)
     try:
@@ -39,11 +40,12 @@ def validate(scenario: Scenario) -> None:
     except (ValueError, TypeError) as error:
         raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
     source = bar_source(scenario)
-    if isinstance(source, CsvSource):
-        try:
-            load_bars(source)
-        except DataError as error:
-            raise UserError(str(error)) from None
+    if not isinstance(source, CsvSource):
+        return scenario.data.bars_per_symbol * len(scenario.data.symbols)
+    try:
+        return sum(len(columns) for columns in load_bars(source).values())
+    except DataError as error:
+        raise UserError(str(error)) from None
 
 
 def output_dir(scenario: Scenario, override: str | None) -> Path:

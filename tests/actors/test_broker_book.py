@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actors.broker_book import BrokerBook, BrokerSettings, FillTiming
+from actors.broker_models import FixedBasisPointsSlippage
 from messages import (
     Bar,
     CancelRequest,
@@ -20,6 +21,7 @@ from messages import (
     Side,
     TimeInForce,
 )
+from tests.actors.broker_helpers import ohlc, request, status_of
 
 DAY = 86_400 * 10**9
 T1, T2, T3, T4, T5 = (day * DAY for day in range(1, 6))
@@ -156,7 +158,7 @@ def test_orders_of_one_symbol_fill_in_sequence_order_and_count_fills() -> None:
     broker = book()
     broker.accept(order("late", Side.BUY, 1.0, seq=2), T1, None)
     broker.accept(order("early", Side.BUY, 1.0, seq=1), T1, None)
-    fills = broker.match(bar(T2, 10.0, 10.0))
+    fills = [f for f in broker.match(bar(T2, 10.0, 10.0)) if isinstance(f, Fill)]
     assert [(f.client_order_id, f.fill_seq) for f in fills] == [("early", 1), ("late", 2)]
     assert broker.fills == 2
 
@@ -256,16 +258,12 @@ def test_slippage_makes_buys_pay_more_and_sells_receive_less(side: Side, price: 
         (order("r", Side.BUY, 1.0, symbol="ZZZZ"), "unknown_symbol"),
         (order("r", Side.BUY, 0.0), "non_positive_quantity"),
         (order("r", Side.SELL, -5.0), "non_positive_quantity"),
-        (order("r", Side.BUY, 1.0, order_type=OrderType.LIMIT), "unsupported_order_type"),
-        (order("r", Side.BUY, 1.0, order_type=OrderType.STOP), "unsupported_order_type"),
         (order("r", Side.BUY, 1_001.0), "insufficient_cash"),
     ],
     ids=[
         "unknown_symbol",
         "zero_quantity",
         "negative_quantity",
-        "limit",
-        "stop",
         "insufficient_cash",
     ],
 )
@@ -361,6 +359,7 @@ def test_the_snapshot_holds_cash_positions_open_orders_and_marked_equity() -> No
     trade(broker, "a1", Side.BUY, 100.0, 10.0)
     broker.accept(order("m1", Side.BUY, 10.0, symbol="MSFT"), T1, None)
     (fill,) = broker.match(bar(T3, 50.0, 50.0, symbol="MSFT"))
+    assert isinstance(fill, Fill)
     broker.accept(order("a2", Side.SELL, 30.0, seq=4), T3, None)
     broker.mark(bar(T4, 11.0, 12.0))
     broker.mark(bar(T3, 50.0, 55.0, symbol="MSFT"))
@@ -409,3 +408,225 @@ def test_a_fresh_book_is_all_cash() -> None:
         [],
     )
     assert (state.last_ts_ns, state.fills) == (-1, 0)
+
+
+# Rejects: every reason, with the book unchanged
+
+
+NAN, INF = float("nan"), float("inf")
+LIMIT, STOP, STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
+
+REJECTS: dict[str, tuple[OrderRequest, str]] = {
+    "infinite_quantity": (request("r", Side.BUY, INF), "invalid_quantity"),
+    "nan_quantity": (request("r", Side.SELL, NAN), "invalid_quantity"),
+    "fractional_quantity": (request("r", Side.BUY, 1.5), "fractional_quantity"),
+    "limit_without_a_limit": (request("r", Side.BUY, 1.0, LIMIT), "missing_limit_price"),
+    "zero_limit": (request("r", Side.BUY, 1.0, LIMIT, limit=0.0), "invalid_limit_price"),
+    "negative_limit": (request("r", Side.SELL, 1.0, LIMIT, limit=-1.0), "invalid_limit_price"),
+    "infinite_limit": (request("r", Side.SELL, 1.0, LIMIT, limit=INF), "invalid_limit_price"),
+    "nan_limit": (request("r", Side.BUY, 1.0, LIMIT, limit=NAN), "invalid_limit_price"),
+    "market_with_a_limit": (request("r", Side.BUY, 1.0, limit=9.0), "unexpected_limit_price"),
+    "stop_with_a_limit": (
+        request("r", Side.BUY, 1.0, STOP, stop=11.0, limit=12.0),
+        "unexpected_limit_price",
+    ),
+    "stop_without_a_stop": (request("r", Side.BUY, 1.0, STOP), "missing_stop_price"),
+    "stop_limit_without_a_stop": (
+        request("r", Side.BUY, 1.0, STOP_LIMIT, limit=9.0),
+        "missing_stop_price",
+    ),
+    "stop_limit_without_a_limit": (
+        request("r", Side.BUY, 1.0, STOP_LIMIT, stop=9.0),
+        "missing_limit_price",
+    ),
+    "zero_stop": (request("r", Side.SELL, 1.0, STOP, stop=0.0), "invalid_stop_price"),
+    "limit_with_a_stop": (
+        request("r", Side.BUY, 1.0, LIMIT, limit=9.0, stop=8.0),
+        "unexpected_stop_price",
+    ),
+    "limit_buy_beyond_cash": (
+        request("r", Side.BUY, 1_001.0, LIMIT, limit=10.0),
+        "insufficient_cash",
+    ),
+    "stop_buy_beyond_cash_at_its_stop": (
+        request("r", Side.BUY, 600.0, STOP, stop=20.0),
+        "insufficient_cash",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REJECTS))
+def test_each_invalid_order_is_rejected_with_its_reason(case: str) -> None:
+    request_, reason = REJECTS[case]
+    broker = book(starting_cash=10_000.0)
+    broker.mark(bar(T1, 10.0, 10.0))
+    assert broker.accept(request_, T1, None) == [
+        OrderReject(client_order_id="r", symbol="AAPL", reason=reason, ts_ns=T1)
+    ]
+    assert not broker.has_open_orders()
+    assert status_of(broker, "r") == "rejected"
+    assert broker.cash == 10_000.0
+
+
+def test_an_order_while_the_market_is_closed_is_rejected() -> None:
+    broker = book()
+    assert broker.accept(order("o1", Side.BUY, 1.0), T1, None, market_open=False) == [
+        OrderReject(client_order_id="o1", symbol="AAPL", reason="market_closed", ts_ns=T1)
+    ]
+
+
+def test_a_fractional_quantity_is_accepted_and_filled_when_allowed() -> None:
+    broker = book(allow_fractional=True)
+    (ack,) = broker.accept(request("o1", Side.BUY, 0.5), T1, None)
+    assert isinstance(ack, OrderAck)
+    (fill,) = broker.match(bar(T2, 10.0, 10.0))
+    assert isinstance(fill, Fill)
+    assert (fill.quantity, fill.remaining) == (0.5, 0.0)
+
+
+def test_buying_power_counts_what_open_buy_orders_have_reserved() -> None:
+    broker = book(starting_cash=10_000.0)
+    broker.mark(bar(T1, 10.0, 10.0))
+    broker.accept(request("limit", Side.BUY, 600.0, LIMIT, limit=9.0, seq=1), T1, None)  # 5,400
+    broker.accept(request("sell", Side.SELL, 900.0, seq=2), T1, None)  # sells reserve nothing
+    (ack,) = broker.accept(request("fits", Side.BUY, 460.0, seq=3), T1, None)  # 4,600
+    assert isinstance(ack, OrderAck)
+    (reject,) = broker.accept(request("over", Side.BUY, 1.0, seq=4), T1, None)
+    assert reject == OrderReject(
+        client_order_id="over", symbol="AAPL", reason="insufficient_cash", ts_ns=T1
+    )
+
+
+def test_a_cancelled_buy_frees_its_reservation() -> None:
+    broker = book(starting_cash=10_000.0)
+    broker.accept(request("o1", Side.BUY, 1_000.0, LIMIT, limit=10.0), T1, None)
+    broker.cancel(cancel("o1"), T1)
+    (ack,) = broker.accept(request("o2", Side.BUY, 1_000.0, LIMIT, limit=10.0), T1, None)
+    assert isinstance(ack, OrderAck)
+
+
+# Partial fills, cancel races, replace
+
+
+def capped_book(volume_limit: float = 0.1, **settings: object) -> BrokerBook:
+    model = FixedBasisPointsSlippage(basis_points=0.0, volume_limit=volume_limit)
+    return book(slippage=model, **settings)
+
+
+def test_a_cancel_after_a_partial_fill_cancels_the_rest_and_keeps_the_shares() -> None:
+    broker = capped_book()
+    broker.accept(request("o1", Side.BUY, 250.0), T1, None)
+    (fill,) = broker.match(bar(T2, 10.0, 10.0))
+    assert isinstance(fill, Fill) and fill.remaining == 150.0
+    assert broker.cancel(cancel("o1"), T2) == [
+        OrderCancelled(client_order_id="o1", symbol="AAPL", reason="requested", ts_ns=T2)
+    ]
+    assert broker.match(bar(T3, 10.0, 10.0)) == []
+    assert position(broker) == (100.0, 10.0)
+    assert broker.status("o1") == OpenOrder(
+        client_order_id="o1",
+        symbol="AAPL",
+        side=Side.BUY,
+        quantity=250.0,
+        filled_quantity=100.0,
+        order_type=OrderType.MARKET,
+        limit_price=None,
+        stop_price=None,
+        time_in_force=TimeInForce.GTC,
+        status="cancelled",
+    )
+
+
+def test_a_cancel_arriving_after_the_last_fill_lost_the_race() -> None:
+    broker = capped_book()
+    broker.accept(request("o1", Side.BUY, 150.0), T1, None)
+    broker.match(bar(T2, 10.0, 10.0))
+    broker.match(bar(T3, 10.0, 10.0))
+    assert broker.cancel(cancel("o1"), T3) == []
+    assert status_of(broker, "o1") == "filled"
+
+
+def test_the_snapshot_shows_a_partially_filled_order_with_its_filled_quantity() -> None:
+    broker = capped_book()
+    broker.accept(request("o1", Side.BUY, 250.0), T1, None)
+    broker.match(bar(T2, 10.0, 10.0))
+    (open_order,) = broker.snapshot("s").open_orders
+    assert (open_order.status, open_order.quantity, open_order.filled_quantity) == (
+        "partially_filled",
+        250.0,
+        100.0,
+    )
+
+
+def test_a_replace_amends_the_order_in_place_and_is_acknowledged() -> None:
+    broker = book()
+    broker.accept(request("o1", Side.BUY, 10.0, LIMIT, limit=9.0), T1, None)
+    assert broker.replace("o1", quantity=20.0, limit_price=9.8, ts_ns=T2) == [
+        OrderAck(client_order_id="o1", symbol="AAPL", ts_ns=T2)
+    ]
+    amended = broker.status("o1")
+    assert amended is not None
+    assert (amended.quantity, amended.limit_price, amended.status) == (20.0, 9.8, "accepted")
+    (fill,) = broker.match(ohlc(T3, 10.0, 10.2, 9.7, 9.9))
+    assert isinstance(fill, Fill)
+    assert (fill.quantity, fill.price) == (20.0, 9.8)
+
+
+def test_a_replace_of_a_partially_filled_order_keeps_what_it_filled() -> None:
+    broker = capped_book()
+    broker.accept(request("o1", Side.BUY, 250.0), T1, None)
+    broker.match(bar(T2, 10.0, 10.0))
+    (ack,) = broker.replace("o1", quantity=120.0, ts_ns=T2)
+    assert isinstance(ack, OrderAck)
+    assert status_of(broker, "o1") == "partially_filled"
+    (fill,) = broker.match(bar(T3, 10.0, 10.0))
+    assert isinstance(fill, Fill)
+    assert (fill.quantity, fill.remaining) == (20.0, 0.0)
+
+
+def test_a_replace_arriving_after_the_fill_or_the_cancel_lost_the_race() -> None:
+    broker = book()
+    trade(broker, "filled", Side.BUY, 10.0, 10.0)
+    broker.accept(request("cancelled", Side.BUY, 10.0, LIMIT, limit=5.0), T2, None)
+    broker.cancel(cancel("cancelled"), T2)
+    assert broker.replace("filled", quantity=20.0, ts_ns=T3) == []
+    assert broker.replace("cancelled", limit_price=6.0, ts_ns=T3) == []
+    assert broker.replace("never-sent", quantity=1.0, ts_ns=T3) == []
+    assert broker.replace_rejects == 0
+    assert position(broker) == (10.0, 10.0)
+
+
+REPLACE_REJECTS: dict[str, dict[str, float]] = {
+    "quantity_at_the_filled_quantity": {"quantity": 100.0},
+    "quantity_below_the_filled_quantity": {"quantity": 50.0},
+    "fractional_quantity": {"quantity": 150.5},
+    "a_limit_on_a_market_order": {"limit_price": 9.0},
+    "a_stop_on_a_market_order": {"stop_price": 9.0},
+    "beyond_cash": {"quantity": 100_000.0},
+}
+
+
+@pytest.mark.parametrize("case", sorted(REPLACE_REJECTS))
+def test_an_invalid_replace_changes_nothing_and_is_counted(case: str) -> None:
+    broker = capped_book()
+    broker.accept(request("o1", Side.BUY, 250.0), T1, None)
+    broker.match(bar(T2, 10.0, 10.0))
+    broker.mark(bar(T2, 10.0, 10.0))
+    before = broker.snapshot("s")
+    assert broker.replace("o1", ts_ns=T2, **REPLACE_REJECTS[case]) == []
+    assert broker.replace_rejects == 1
+    assert broker.snapshot("s") == before
+
+
+# The status query
+
+
+def test_the_status_query_reports_open_and_closed_orders_and_none_for_unknown_ids() -> None:
+    broker = book()
+    trade(broker, "done", Side.BUY, 10.0, 10.0)
+    broker.accept(request("open", Side.SELL, 5.0, LIMIT, limit=50.0), T2, None)
+    assert broker.status("open") == broker.snapshot("s").open_orders[0]
+    done = broker.status("done")
+    assert done is not None
+    assert (done.status, done.filled_quantity) == ("filled", 10.0)
+    assert broker.status("unknown") is None

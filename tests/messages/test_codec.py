@@ -28,6 +28,7 @@ from messages import (
     OrderRequest,
     OrderType,
     Position,
+    ReplaceRequest,
     RunProgress,
     SessionEvent,
     SessionEventKind,
@@ -67,6 +68,14 @@ FILL = Fill(
     ts_ns=T1,
     remaining=0.0,
     fill_seq=1,
+)
+REPLACE = ReplaceRequest(
+    client_order_id="sma-AAPL-2",
+    symbol="AAPL",
+    quantity=80.0,
+    limit_price=9.25,
+    decided_ts_ns=T1,
+    seq=4,
 )
 STEP_DONE = StepDone(sender="instrument-AAPL", through_ts_ns=T0)
 
@@ -132,6 +141,7 @@ SAMPLES: dict[type[Message], Message] = {
     ActorStopped: ActorStopped(actor="broker", counters={"fills": 1}),
     ActorFailed: ActorFailed(actor="instrument-AAPL", reason="ZeroDivisionError: division"),
     RunProgress: RunProgress(through_ts_ns=1_700_000_000_000_000_000, bars=4_096),
+    ReplaceRequest: REPLACE,
 }
 
 every_message_type = pytest.mark.parametrize(
@@ -255,6 +265,18 @@ GOLDEN = {
         "a8 53746570446f6e65 01"  # "StepDone", schema_version 1
         "af 696e737472756d656e742d4141504c"  # sender "instrument-AAPL"
         "cf 17979cfe362a0000",  # through_ts_ns
+    ),
+    "ReplaceRequest": (
+        REPLACE,
+        "99"  # array of 9
+        "ae 5265706c6163655265717565737401"  # "ReplaceRequest", schema_version 1
+        "aa 736d612d4141504c2d32"  # client_order_id "sma-AAPL-2"
+        "a4 4141504c"  # symbol "AAPL"
+        "cb 4054000000000000"  # quantity 80.0
+        "cb 4022800000000000"  # limit_price 9.25
+        "c0"  # stop_price nil: unchanged
+        "cf 17979d0c2e715800"  # decided_ts_ns
+        "04",  # seq 4
     ),
 }
 
