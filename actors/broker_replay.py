@@ -28,7 +28,6 @@ from messages import (
     OrderCancelled,
     OrderReject,
     OrderRequest,
-    OrderType,
     ReplaceRequest,
 )
 
@@ -81,10 +80,10 @@ class _Replayer:
             request = self._requests.get(message.client_order_id) or self._resubmitted(message)
             self.book.apply_reject(request, message)
         elif isinstance(message, Fill):
-            self._open(message.client_order_id, message)
+            self._require_open(message.client_order_id, message)
             self.book.apply_fill(message)
         elif isinstance(message, OrderCancelled):
-            self._open(message.client_order_id, message)
+            self._require_open(message.client_order_id, message)
             self.book.apply_cancel(message)
         elif isinstance(message, Bar):
             self._on_bar(message)
@@ -124,17 +123,14 @@ class _Replayer:
                 return again
         return None
 
-    def _open(self, client_order_id: str, event: Message) -> None:
+    def _require_open(self, client_order_id: str, event: Message) -> None:
         if client_order_id not in self.book.open_orders:
             raise ReplayError(f"{client_order_id}: {type(event).__name__} of no open order")
 
     def _on_bar(self, bar: Bar) -> None:
         book = self.book
         for order in book.sorted_orders(bar.symbol):
-            if order.accepted_ts_ns < bar.ts_ns and order.request.order_type in (
-                OrderType.STOP,
-                OrderType.STOP_LIMIT,
-            ):
+            if order.accepted_ts_ns < bar.ts_ns:  # as ``BrokerBook.match`` would see it
                 book.note_trigger(order, bar)
         book.mark(bar)
         self._close_bars[bar.symbol] = bar

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from messages import OrderType, Side, TimeInForce, TradingState
@@ -192,6 +192,11 @@ def apply_broker_event(context: Any, event_kind: str, event: Any) -> None:
     The checker and the tests replay it; it must agree with ``InstrumentActor``."""
     if event_kind in (FILLED, PARTIALLY_FILLED):
         context.position += event.quantity if event.side is Side.BUY else -event.quantity
+    if event_kind == PARTIALLY_FILLED:
+        # Keep what is still open, as the broker's snapshot shows it (quantity - filled).
+        order = context.open_orders.get(event.client_order_id)
+        if order is not None:
+            context.open_orders[event.client_order_id] = replace(order, quantity=event.remaining)
     if event_kind in (FILLED, CANCELLED, REJECTED):
         context.open_orders.pop(event.client_order_id, None)
 

@@ -26,6 +26,7 @@ from actors.fsm import (
     FsmError,
     Intent,
     Strategy,
+    apply_broker_event,
     step,
 )
 from actors.socket_actor import SocketActor
@@ -44,7 +45,6 @@ from messages import (
     OrderReject,
     OrderRequest,
     SessionEvent,
-    Side,
     StepDone,
     encode,
 )
@@ -118,30 +118,21 @@ class InstrumentActor(SocketActor):
         if isinstance(message, BrokerProgress):
             self._broker_through = max(self._broker_through, message.through_ts_ns)
         elif isinstance(message, Fill):
-            self._on_fill(message)
+            kind = FILLED if message.remaining <= 0 else PARTIALLY_FILLED
+            self._on_broker_event(kind, message)
         elif isinstance(message, OrderCancelled):
-            self._close_order(message.client_order_id)
-            self._decide(CANCELLED, message, message.ts_ns)
+            self._on_broker_event(CANCELLED, message)
         elif isinstance(message, OrderReject):
-            self._close_order(message.client_order_id)
-            self._decide(REJECTED, message, message.ts_ns)
+            self._on_broker_event(REJECTED, message)
         elif isinstance(message, OrderAck):
             pass
         elif message is not None:
             self.counters["malformed"] += 1
             log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
 
-    def _on_fill(self, fill: Fill) -> None:
-        signed = fill.quantity if fill.side is Side.BUY else -fill.quantity
-        self.context.position += signed
-        if fill.remaining <= 0:
-            self._close_order(fill.client_order_id)
-            self._decide(FILLED, fill, fill.ts_ns)
-        else:
-            self._decide(PARTIALLY_FILLED, fill, fill.ts_ns)
-
-    def _close_order(self, client_order_id: str) -> None:
-        self.context.open_orders.pop(client_order_id, None)
+    def _on_broker_event(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> None:
+        apply_broker_event(self.context, kind, event)
+        self._decide(kind, event, event.ts_ns)
 
     # -- the clock ------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """Long/short on the SMA regime: long while the fast average is above the slow one, short
 while it is below, flipping the position in one order (sell twice the quantity to go from
-long to short).
+long to short), and flat when the two averages agree.
 
-It shares the indicator bookkeeping of ``sma_crossover``; only the table differs.
+It shares the indicator bookkeeping of ``sma_crossover``; only the table differs. An open
+order that would bring the position exactly to zero is a flattening order; any other buy
+or sell is an entry or a flip: that is how ``infer`` tells the pending states apart.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ LONG_PENDING = "LONG_PENDING"
 LONG = "LONG"
 SHORT_PENDING = "SHORT_PENDING"
 SHORT = "SHORT"
+FLATTEN_PENDING = "FLATTEN_PENDING"
 
 
 def is_long(context: SmaContext, event: Any) -> bool:
@@ -51,6 +54,17 @@ def is_long(context: SmaContext, event: Any) -> bool:
 
 def is_short(context: SmaContext, event: Any) -> bool:
     return context.position < 0
+
+
+def averages_agree(context: SmaContext, bar: Bar) -> bool:
+    return context.averages_ready() and (
+        context.fast_sum * context.slow == context.slow_sum * context.fast
+    )
+
+
+def close_position(context: SmaContext, bar: Bar) -> list[Submit]:
+    side = Side.SELL if context.position > 0 else Side.BUY
+    return [Submit(side=side, quantity=abs(context.position))]
 
 
 def buy_to_long(context: SmaContext, bar: Bar) -> list[Submit]:
@@ -94,22 +108,42 @@ TABLE = {
             When(FLAT),
         ),
     ),
-    **_resting(LONG, (When(SHORT_PENDING, fast_below_slow, sell_to_short), When(LONG))),
-    **_resting(SHORT, (When(LONG_PENDING, fast_above_slow, buy_to_long), When(SHORT))),
+    **_resting(
+        LONG,
+        (
+            When(SHORT_PENDING, fast_below_slow, sell_to_short),
+            When(FLATTEN_PENDING, averages_agree, close_position),
+            When(LONG),
+        ),
+    ),
+    **_resting(
+        SHORT,
+        (
+            When(LONG_PENDING, fast_above_slow, buy_to_long),
+            When(FLATTEN_PENDING, averages_agree, close_position),
+            When(SHORT),
+        ),
+    ),
     **_pending(LONG_PENDING, LONG),
     **_pending(SHORT_PENDING, SHORT),
+    **_pending(FLATTEN_PENDING, FLAT),
 }
 
 
 def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
-    """An open buy is LONG_PENDING, an open sell SHORT_PENDING; else the sign of the
-    position names the state."""
+    """An open order that brings the position to zero is FLATTEN_PENDING; another open buy
+    is LONG_PENDING, another sell SHORT_PENDING; with no order the sign of the position
+    names the state."""
     fields = instrument_fields(snapshot, symbol)
     position, orders = fields["position"], list(fields["open_orders"].values())
     if len(orders) > 1:
         raise InferenceError(f"{symbol}: {len(orders)} open orders; long_short keeps one")
     if orders:
-        return (LONG_PENDING if orders[0].side is Side.BUY else SHORT_PENDING), fields
+        order = orders[0]
+        signed = order.quantity if order.side is Side.BUY else -order.quantity
+        if position != 0 and position + signed == 0:
+            return FLATTEN_PENDING, fields
+        return (LONG_PENDING if order.side is Side.BUY else SHORT_PENDING), fields
     if position > 0:
         return LONG, fields
     return (SHORT if position < 0 else FLAT), fields
@@ -126,10 +160,19 @@ def sample_context(rng: random.Random, state: str) -> SmaContext:
         context.position = held
     elif state == SHORT:
         context.position = -held
+    elif state == FLATTEN_PENDING:
+        context.position = rng.choice((held, -held))
+        side = Side.SELL if context.position > 0 else Side.BUY
+        context.open_orders["SYM-1"] = Submit(side=side, quantity=held)
     elif state in (LONG_PENDING, SHORT_PENDING):
-        context.position = rng.choice((0.0, held, -held))
-        side = Side.BUY if state == LONG_PENDING else Side.SELL
-        context.open_orders["SYM-1"] = Submit(side=side, quantity=context.quantity * 2)
+        buying = state == LONG_PENDING
+        # what is left of an entry or a flip: more than the position it moves away from
+        context.position = rng.choice((0.0, -held, held) if buying else (0.0, held, -held))
+        left = context.quantity + (-context.position if buying else context.position)
+        if left <= 0 or left == abs(context.position):
+            context.position, left = 0.0, context.quantity
+        side = Side.BUY if buying else Side.SELL
+        context.open_orders["SYM-1"] = Submit(side=side, quantity=left)
     elif state != FLAT:
         raise ValueError(f"long_short has no state {state!r}")
     return context
@@ -137,7 +180,7 @@ def sample_context(rng: random.Random, state: str) -> SmaContext:
 
 STRATEGY = Strategy(
     name="long_short",
-    states=(FLAT, LONG_PENDING, LONG, SHORT_PENDING, SHORT),
+    states=(FLAT, LONG_PENDING, LONG, SHORT_PENDING, SHORT, FLATTEN_PENDING),
     events=STANDARD_EVENTS,
     initial=FLAT,
     table=TABLE,

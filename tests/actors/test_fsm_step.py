@@ -165,6 +165,7 @@ class OneSymbolRun:
         self.context = new_context("SYM", {"fast": 2, "slow": 4})
         self.state = STRATEGY.initial
         self.remaining: dict[str, float] = {}
+        self.ordered: dict[str, float] = {}
         self.orders_sent = 0
 
     def play(self, move: str, value: float | None) -> None:
@@ -192,7 +193,7 @@ class OneSymbolRun:
                 CANCELLED,
                 OrderCancelled(client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0),
             )
-        elif left == order.quantity:  # a broker rejects an order before any of it fills
+        elif left == self.ordered[client_order_id]:  # rejects come before any fill
             self.step(
                 REJECTED,
                 OrderReject(client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0),
@@ -209,6 +210,7 @@ class OneSymbolRun:
             self.orders_sent += 1
             self.context.open_orders[f"SYM-{self.orders_sent}"] = intent
             self.remaining[f"SYM-{self.orders_sent}"] = intent.quantity
+            self.ordered[f"SYM-{self.orders_sent}"] = intent.quantity
         assert self.state in STRATEGY.states
         assert len(self.remaining) <= 1
 
