@@ -2,8 +2,9 @@
 
 Both return columns of numpy arrays rather than ``Bar`` messages: a feed slices columns into
 batches far cheaper than it could walk a list of objects, and a million bars fit in a few
-arrays. Timestamps are bar close times in UTC nanoseconds, computed from New York wall time
-through zoneinfo, so a bar keeps its place in the session across daylight-saving switches.
+arrays. Timestamps are bar close times in UTC nanoseconds: a daily bar's from New York wall
+time through zoneinfo, a synthetic minute's from its exchange calendar's session hours, so
+a bar keeps its place in the session across daylight-saving switches.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from actors.sessions import session_table
+
 __all__ = ["BarColumns", "DataError", "load_csv_bars", "synthetic_minute_bars"]
 
 NEW_YORK = ZoneInfo("America/New_York")
 CSV_COLUMNS = ("date", "open", "high", "low", "close", "volume", "adj_close")
 OHLC_TOLERANCE = 1e-9
 MINUTES_PER_SESSION = 390
-SESSION_OPEN_MINUTE = 9 * 60 + 30
 SESSION_CLOSE_MINUTE = 16 * 60
 
 _NS_PER_MINUTE = 60 * 1_000_000_000
@@ -269,18 +271,34 @@ def load_csv_bars(path: Path, symbol: str, *, adjust: bool = True) -> BarColumns
     )
 
 
-def _session_minute_timestamps(start: str, count: int) -> np.ndarray:
-    """Close times of ``count`` consecutive session minutes on weekdays from ``start``.
+def _session_minute_timestamps(start: str, count: int, calendar: str) -> np.ndarray:
+    """Close times of the first ``count`` trading minutes of ``calendar`` from ``start`` on.
 
-    Holidays are ignored on purpose: synthetic data needs a regular clock, not a calendar.
+    Holidays have no minutes, an early close ends early and a lunch break is skipped, as
+    the calendar says. Each session is at most two intervals of whole minutes, so the
+    minutes are laid out by arithmetic on those intervals, never by listing them.
     """
-    days_needed = -(-count // MINUTES_PER_SESSION)
-    first = np.datetime64(date.fromisoformat(start), "D")
-    sessions = np.busday_offset(first, np.arange(days_needed), roll="forward")
-    opens = _ny_wall_time_to_utc_ns(sessions.astype(np.int64), SESSION_OPEN_MINUTE)
+    table = session_table(calendar)
+    first_day = date.fromisoformat(start).toordinal() - _EPOCH_ORDINAL
+    if first_day < table.days[0]:
+        raise ValueError(
+            f"start {start} is before the first {calendar} session the calendar holds, "
+            f"{np.datetime64(int(table.days[0]), 'D')}; start later"
+        )
+    first = int(np.searchsorted(table.days, first_day))
+    interval_starts = np.column_stack((table.opens, table.break_ends))[first:].ravel()
+    interval_ends = np.column_stack((table.break_starts, table.closes))[first:].ravel()
+    lengths = (interval_ends - interval_starts) // _NS_PER_MINUTE
+    ends = np.cumsum(lengths)
+    if count > (int(ends[-1]) if len(ends) else 0):
+        raise ValueError(
+            f"{count} minute bars from {start} run past the last {calendar} session, "
+            f"{np.datetime64(int(table.days[-1]), 'D')}; ask for fewer bars or start earlier"
+        )
     index = np.arange(count, dtype=np.int64)
-    day, minute = np.divmod(index, MINUTES_PER_SESSION)
-    return opens[day] + (minute + 1) * _NS_PER_MINUTE
+    interval = np.searchsorted(ends, index, side="right")
+    minute = index - (ends[interval] - lengths[interval])
+    return interval_starts[interval] + (minute + 1) * _NS_PER_MINUTE
 
 
 def _gbm_bars(
@@ -326,13 +344,19 @@ def synthetic_minute_bars(
     start_price: float = 100.0,
     drift: float = 0.05,
     volatility: float = 0.2,
+    calendar: str = "XNYS",
 ) -> dict[str, BarColumns]:
     """Seeded GBM minute bars for tests and benchmarks, the same for a seed everywhere.
 
-    The bars fill regular 09:31-16:00 New York sessions on weekdays from ``start``, every
-    symbol on the same clock. Each symbol draws from its own PCG64 stream spawned from
-    ``seed`` by its position in ``symbols``, so adding a symbol at the end leaves the others'
-    bars unchanged. (numpy promises Generator streams per version, not across versions.)
+    The bars fill the trading minutes of ``calendar``'s sessions from ``start`` on, every
+    symbol on the same clock: for XNYS 09:31-16:00 New York, no bars on holidays, and an
+    early close ends at 13:00. A bar is stamped with its minute's close. The prices depend
+    on the seed alone, never on the calendar, which only places them in time.
+
+    Each symbol draws from its own PCG64 stream spawned from ``seed`` by its position in
+    ``symbols``, so adding a symbol at the end leaves the others' bars unchanged. (numpy
+    promises Generator streams per version, not across versions.) An unknown calendar
+    name raises ``ValueError``.
     """
     if bars_per_symbol < 0:
         raise ValueError(f"bars_per_symbol is {bars_per_symbol}, must not be negative")
@@ -340,7 +364,7 @@ def synthetic_minute_bars(
         raise ValueError("start_price must be positive and volatility not negative")
     if len(set(symbols)) != len(symbols):
         raise ValueError(f"symbols repeat: {list(symbols)}")
-    ts_ns = _session_minute_timestamps(start, bars_per_symbol)
+    ts_ns = _session_minute_timestamps(start, bars_per_symbol, calendar)
     streams = np.random.SeedSequence(seed).spawn(len(symbols))
     result: dict[str, BarColumns] = {}
     for symbol, stream in zip(symbols, streams, strict=True):

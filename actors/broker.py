@@ -28,7 +28,10 @@ from messages import (
     Endpoints,
     Message,
     OrderRequest,
+    ReplaceRequest,
     RunProgress,
+    SessionEvent,
+    SessionEventKind,
     StepDone,
     TradingStateRequest,
     encode,
@@ -38,6 +41,7 @@ from messages.topics import BAR_PREFIX, CLOCK
 log = logging.getLogger(__name__)
 
 BROKER_NAME = "broker"
+Request = OrderRequest | CancelRequest | ReplaceRequest
 PROGRESS_EVERY_SECONDS = 0.25
 
 
@@ -57,7 +61,9 @@ class BrokerActor(SocketActor):
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = journal_path
         self._bars_at: dict[int, dict[str, Bar]] = {}
-        self._pending: list[tuple[int, str, int, OrderRequest | CancelRequest]] = []
+        self._pending: list[tuple[int, str, int, Request]] = []
+        self._sessions_at: dict[int, list[SessionEvent]] = {}
+        self._session_close_ts_ns: int | None = None
         self._chunk_throughs: list[int] = []
         self._router_identity: bytes | None = None
         self._finished = False
@@ -93,6 +99,8 @@ class BrokerActor(SocketActor):
                     else:
                         slot[symbol] = item
         elif isinstance(message, BarsPublished):
+            for event in message.sessions:
+                self._sessions_at.setdefault(event.ts_ns, []).append(event)
             self.clock.on_published(message.timestamps, message.through_ts_ns, message.final)
             self._chunk_throughs.append(message.through_ts_ns)
 
@@ -110,7 +118,7 @@ class BrokerActor(SocketActor):
         message = self.decode_or_count(body, origin.decode(errors="replace"))
         if isinstance(message, StepDone):
             self._on_step_done(message)
-        elif isinstance(message, OrderRequest | CancelRequest):
+        elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest):
             self._pending.append((message.decided_ts_ns, message.symbol, message.seq, message))
             self.counters["orders"] += isinstance(message, OrderRequest)
         elif isinstance(message, TradingStateRequest):
@@ -132,8 +140,9 @@ class BrokerActor(SocketActor):
     def after_poll(self) -> None:
         clock = self.clock
         while True:
-            if not self._pending and not self.book.has_open_orders():
+            if self._idle():
                 for ts_ns in clock.skip_idle():
+                    self._skip_sessions(ts_ns)
                     self._pass(ts_ns)
             phase = clock.next_phase()
             if phase is None:
@@ -143,6 +152,7 @@ class BrokerActor(SocketActor):
                 self._match(ts_ns)
             else:
                 self._accept(ts_ns)
+                self._close_sessions(ts_ns)
                 self._pass(ts_ns)
             clock.done(kind, ts_ns)
         self._grant_credit()
@@ -151,7 +161,15 @@ class BrokerActor(SocketActor):
             self._finish()
         self._flush()
 
+    def _idle(self) -> bool:
+        """Nothing can happen at any time: no order open, none pending, none to re-submit."""
+        resubmitting = self.book.settings.resubmit_next_session and self.book.last_minute_cancelled
+        return not (self._pending or self.book.has_open_orders() or resubmitting)
+
     def _match(self, ts_ns: int) -> None:
+        for event in self._sessions_at.get(ts_ns, ()):
+            if event.kind is SessionEventKind.SESSION_OPEN:
+                self._open_session(event)
         waiting = self.book.symbols_with_open_orders()
         if not waiting and not any(entry[0] <= ts_ns for entry in self._pending):
             return
@@ -167,6 +185,13 @@ class BrokerActor(SocketActor):
         for symbol in waiting | due | self.book.symbols_with_open_orders():
             self._progress[instrument_identity(symbol)] = ts_ns
 
+    def _open_session(self, event: SessionEvent) -> None:
+        """The last minute is an intraday notion: with one bar a session (daily bars, the
+        bar stamped at the close) every order would fall in it."""
+        intraday = event.close_ts_ns > event.ts_ns
+        self._session_close_ts_ns = event.close_ts_ns if intraday else None
+        self._emit_all(self.book.start_of_session(event.ts_ns))
+
     def _accept(self, ts_ns: int) -> None:
         if not self._pending:
             return
@@ -177,10 +202,36 @@ class BrokerActor(SocketActor):
         bars = self._bars_at.get(ts_ns, {})
         for _, symbol, _, request in due:
             self.journal.append(request)
-            if isinstance(request, OrderRequest):
-                self._emit_all(self.book.accept(request, ts_ns, bars.get(symbol)))
-            else:
-                self._emit_all(self.book.cancel(request, ts_ns))
+            self._emit_all(self._take(request, ts_ns, bars.get(symbol)))
+
+    def _take(self, request: Request, ts_ns: int, bar: Bar | None) -> list[Message]:
+        if isinstance(request, OrderRequest):
+            return self.book.accept(
+                request, ts_ns, bar, session_close_ts_ns=self._session_close_ts_ns
+            )
+        if isinstance(request, CancelRequest):
+            return self.book.cancel(request, ts_ns)
+        return self.book.replace(
+            request.client_order_id,
+            quantity=request.quantity,
+            limit_price=request.limit_price,
+            stop_price=request.stop_price,
+            ts_ns=ts_ns,
+        )
+
+    def _skip_sessions(self, ts_ns: int) -> None:
+        """No order is open: a session boundary only moves the last-minute window, unless
+        last-minute cancels wait to be re-submitted at this open."""
+        for event in self._sessions_at.get(ts_ns, ()):
+            if event.kind is SessionEventKind.SESSION_OPEN:
+                self._open_session(event)
+        self._close_sessions(ts_ns)
+
+    def _close_sessions(self, ts_ns: int) -> None:
+        for event in self._sessions_at.pop(ts_ns, ()):
+            if event.kind is SessionEventKind.SESSION_CLOSE:
+                self._emit_all(self.book.end_of_session(ts_ns))
+                self._session_close_ts_ns = None
 
     def _pass(self, ts_ns: int) -> None:
         """The accept phase of ``ts_ns`` is over: its bars only mark prices now."""

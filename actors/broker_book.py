@@ -136,11 +136,14 @@ class BrokerBook(BrokerLedger):
     # -- sessions ---------------------------------------------------------------------------
 
     def end_of_session(self, ts_ns: int) -> list[Message]:
-        """Every open DAY order expires, reported as a cancel with reason ``end_of_day``."""
+        """Every open DAY order expires, reported as a cancel with reason ``end_of_day``;
+        but not one taken at the closing instant itself: with one bar a session (daily bars,
+        stamped at the close) an order decided on the bar is meant for the next session,
+        and with intraday bars the last-minute rule has dealt with it already."""
         return [
             self._cancel(order, CancelReason.END_OF_DAY, ts_ns)
             for order in self.sorted_orders()
-            if order.request.time_in_force is TimeInForce.DAY
+            if order.request.time_in_force is TimeInForce.DAY and order.accepted_ts_ns < ts_ns
         ]
 
     def start_of_session(self, ts_ns: int) -> list[Message]:

@@ -16,6 +16,8 @@ from typing import Any
 
 import zmq
 
+from actors.broker_book import RESUBMIT_SUFFIX
+from actors.broker_checks import CancelReason
 from actors.fsm import (
     BAR,
     CANCELLED,
@@ -52,6 +54,14 @@ from messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
 
+LAST_MINUTE = CancelReason.LAST_MINUTE.value
+_RECEIVED = {
+    OrderAck: "received_acks",
+    Fill: "received_fills",
+    OrderCancelled: "received_cancels",
+    OrderReject: "received_rejects",
+}
+
 
 def instrument_identity(symbol: str) -> bytes:
     return f"inst/{symbol}".encode()
@@ -65,10 +75,12 @@ class InstrumentActor(SocketActor):
         strategy: Strategy,
         params: Mapping[str, Any],
         endpoints: Endpoints,
+        resubmitted_by_broker: bool = False,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(f"instrument/{symbol}", endpoints, zmq_context)
         self.symbol = symbol
+        self._resubmitted_by_broker = resubmitted_by_broker
         self.strategy = strategy
         self.context = strategy.new_context(symbol, params)
         self.state = strategy.initial
@@ -115,13 +127,19 @@ class InstrumentActor(SocketActor):
 
     def _on_broker_message(self, body: bytes) -> None:
         message = self.decode_or_count(body, "router")
+        received = _RECEIVED.get(type(message))
+        if received is not None:
+            self.counters[received] = self.counters.get(received, 0) + 1
         if isinstance(message, BrokerProgress):
             self._broker_through = max(self._broker_through, message.through_ts_ns)
         elif isinstance(message, Fill):
             kind = FILLED if message.remaining <= 0 else PARTIALLY_FILLED
             self._on_broker_event(kind, message)
         elif isinstance(message, OrderCancelled):
-            self._on_broker_event(CANCELLED, message)
+            if message.reason == LAST_MINUTE and self._resubmitted_by_broker:
+                self._follow_resubmission(message.client_order_id)
+            else:
+                self._on_broker_event(CANCELLED, message)
         elif isinstance(message, OrderReject):
             self._on_broker_event(REJECTED, message)
         elif isinstance(message, OrderAck):
@@ -129,6 +147,13 @@ class InstrumentActor(SocketActor):
         elif message is not None:
             self.counters["malformed"] += 1
             log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
+
+    def _follow_resubmission(self, client_order_id: str) -> None:
+        """The broker re-submits a last-minute cancel at the next open under a new id: for
+        the strategy the order never ended."""
+        order = self.context.open_orders.pop(client_order_id, None)
+        if order is not None:
+            self.context.open_orders[client_order_id + RESUBMIT_SUFFIX] = order
 
     def _on_broker_event(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> None:
         apply_broker_event(self.context, kind, event)

@@ -18,6 +18,7 @@ import numpy as np
 import zmq
 
 from actors.bar_sources import BarColumns, load_csv_bars, synthetic_minute_bars
+from actors.sessions import session_spans
 from actors.socket_actor import SocketActor
 from messages import (
     Bar,
@@ -36,8 +37,6 @@ log = logging.getLogger(__name__)
 MARKET_DATA_NAME = "market_data"
 TARGET_BARS_PER_CHUNK = 8192
 WINDOW_CHUNKS = 4
-_NS_PER_DAY = 86_400 * 10**9
-_NEW_YORK_SHIFT_NS = 5 * 3600 * 10**9
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,7 @@ class SyntheticSource:
     start_price: float = 100.0
     drift: float = 0.05
     volatility: float = 0.2
+    calendar: str = "XNYS"
 
 
 BarSource = CsvSource | SyntheticSource
@@ -74,29 +74,30 @@ def load_bars(source: BarSource) -> dict[str, BarColumns]:
         start_price=source.start_price,
         drift=source.drift,
         volatility=source.volatility,
+        calendar=source.calendar,
     )
 
 
-def session_events(timeline: np.ndarray) -> list[SessionEvent]:
+def session_events(timeline: np.ndarray, calendar: str | None = None) -> list[SessionEvent]:
     """Open at a session's first bar time, close and end of day at its last.
 
-    The session date is the UTC date five hours earlier: exact for bars inside US
-    trading hours, whichever side of daylight saving they fall.
+    The events stay on timeline times, the only times the clock knows; with a calendar
+    each event also carries the exchange's real close in ``close_ts_ns``, and bars map to
+    the calendar's sessions. Without one the session date is the UTC date five hours
+    earlier and ``close_ts_ns`` is 0.
     """
-    if len(timeline) == 0:
-        return []
-    days = (timeline - _NEW_YORK_SHIFT_NS) // _NS_PER_DAY
-    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
-    ends = np.r_[starts[1:] - 1, len(timeline) - 1]
     events: list[SessionEvent] = []
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        day = str(np.datetime64(int(days[start]), "D"))
-        open_ts, close_ts = int(timeline[start]), int(timeline[end])
-        events.append(SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=open_ts, session=day))
-        events.append(
-            SessionEvent(kind=SessionEventKind.SESSION_CLOSE, ts_ns=close_ts, session=day)
-        )
-        events.append(SessionEvent(kind=SessionEventKind.END_OF_DAY, ts_ns=close_ts, session=day))
+    for span in session_spans(timeline, calendar):
+        open_ts, close_ts = int(timeline[span.first]), int(timeline[span.last])
+        real_close = 0 if calendar is None else span.close_ns
+        for kind, ts_ns in (
+            (SessionEventKind.SESSION_OPEN, open_ts),
+            (SessionEventKind.SESSION_CLOSE, close_ts),
+            (SessionEventKind.END_OF_DAY, close_ts),
+        ):
+            events.append(
+                SessionEvent(kind=kind, ts_ns=ts_ns, session=span.session, close_ts_ns=real_close)
+            )
     return events
 
 
@@ -125,11 +126,13 @@ class MarketDataActor(SocketActor):
         *,
         source: BarSource,
         expected_subscriptions: int,
+        calendar: str | None = None,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(MARKET_DATA_NAME, endpoints, zmq_context)
         self.source = source
+        self.calendar = calendar
         self.counters.update(bars=0, chunks=0)
         self._expected_subscriptions = expected_subscriptions
         self._subscriptions = 0
@@ -144,7 +147,7 @@ class MarketDataActor(SocketActor):
         self._seq = dict.fromkeys(self._symbols, 0)
         stamps = [self._columns[symbol].ts_ns for symbol in self._symbols]
         self._timeline = np.unique(np.concatenate(stamps)) if stamps else np.array([], np.int64)
-        self._sessions = session_events(self._timeline)
+        self._sessions = session_events(self._timeline, self.calendar)
         self._session_ts = [event.ts_ns for event in self._sessions]
         step = max(1, TARGET_BARS_PER_CHUNK // max(1, len(self._symbols)))
         self._bounds = [*range(0, len(self._timeline), step), len(self._timeline)]

@@ -55,7 +55,8 @@ class OrderRouterActor(SocketActor):
             started.set()
             zmq.proxy_steerable(front, back, None, control)
         except zmq.ZMQError as error:
-            log.error("router: the proxy stopped: %s", error)
+            if error.errno != zmq.ETERM:  # a context terminated at exit is a normal stop
+                log.error("router: the proxy stopped: %s", error)
             started.set()
         finally:
             for sock in (front, back, control):

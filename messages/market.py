@@ -26,11 +26,19 @@ class SessionEventKind(StrEnum):
 
 
 class SessionEvent(Message, kw_only=True):
-    """A session boundary; ``session`` is the session date as ``YYYY-MM-DD``."""
+    """A session boundary; ``session`` is the session date as ``YYYY-MM-DD``.
+
+    ``ts_ns`` is always a bar time on the timeline, since the clock knows no other times:
+    the session's first bar for an open, its last for a close. ``close_ts_ns`` is when the
+    exchange really closes (13:00 New York on an early close), so a broker can tell the
+    session's last minute; 0 when no calendar is known, and then ``ts_ns`` of the close
+    stands for it. Appended last with a default, so bytes written before it still decode.
+    """
 
     kind: SessionEventKind
     ts_ns: int
     session: str
+    close_ts_ns: int = 0
 
 
 class BarsPublished(Message, kw_only=True):

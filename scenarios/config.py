@@ -7,6 +7,7 @@ missing data file is one error naming the file and the key.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ import msgspec
 import tomli_w
 
 from actors.broker_book import BrokerSettings, FillTiming
+from actors.broker_models import COMMISSION_MODELS, SLIPPAGE_MODELS
 from scenarios.errors import UserError
 
 
@@ -36,6 +38,7 @@ class DataSection(_Section, kw_only=True):
     symbols: list[str]
     path: str = "data/{symbol}.csv"
     adjust: bool = True
+    calendar: str = "XNYS"  # an exchange-calendars name; "" for sessions read off the bars
     bars_per_symbol: int = 10_000
     start: str = "2024-01-02"
     start_price: float = 100.0
@@ -54,15 +57,38 @@ class BrokerSection(_Section, kw_only=True):
     commission_per_share: float = 0.0
     commission_minimum: float = 0.0
     slippage_bps: float = 0.0
+    allow_fractional: bool = False
+    resubmit_next_session: bool = False
+    last_minute_seconds: float = 60.0
+    slippage: dict[str, Any] = msgspec.field(default_factory=dict)
+    commission: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def settings(self) -> BrokerSettings:
+        """Raises ``ValueError`` naming the key when a model or its parameters are wrong."""
         return BrokerSettings(
             starting_cash=self.starting_cash,
             fill_at=FillTiming(self.fill_at),
             commission_per_share=self.commission_per_share,
             commission_minimum=self.commission_minimum,
             slippage_bps=self.slippage_bps,
+            slippage=_model("broker.slippage", SLIPPAGE_MODELS, self.slippage),
+            commission=_model("broker.commission", COMMISSION_MODELS, self.commission),
+            allow_fractional=self.allow_fractional,
+            last_minute_ns=round(self.last_minute_seconds * 1e9),
+            resubmit_next_session=self.resubmit_next_session,
         )
+
+
+def _model(key: str, models: Mapping[str, Callable[..., Any]], table: dict[str, Any]) -> Any:
+    """``{model = "volume_share", volume_limit = 0.025}`` -> ``VolumeShareSlippage(...)``."""
+    params = dict(table)
+    name = params.pop("model", "none")
+    if name not in models:
+        raise ValueError(f"key '{key}.model' is {name!r}; use one of {', '.join(models)}")
+    try:
+        return models[name](**params)
+    except TypeError as error:
+        raise ValueError(f"key '{key}': {error}") from None
 
 
 class ReportSection(_Section, kw_only=True):
@@ -134,6 +160,10 @@ def _check_values(scenario: Scenario) -> None:
         raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
     if scenario.broker.starting_cash <= 0:
         raise UserError(f"{path}: key 'broker.starting_cash' must be positive")
+    try:
+        scenario.broker.settings()
+    except ValueError as error:
+        raise UserError(f"{path}: [broker]: {error}") from None
 
 
 def frozen_copy(scenario: Scenario) -> str:

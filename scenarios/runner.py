@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from actors.bar_sources import DataError
 from actors.journal import read_journal
 from actors.market_data import CsvSource, load_bars
+from actors.sessions import exchange_calendar, session_bounds
 from messages import Fill, RunProgress, Side, TradingState
 from scenarios.config import Scenario, frozen_copy
 from scenarios.errors import UserError
@@ -39,13 +42,24 @@ def validate(scenario: Scenario) -> int:
         strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
     except (ValueError, TypeError) as error:
         raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
+    calendar = scenario.data.calendar or None
+    if calendar is not None:
+        try:
+            exchange_calendar(calendar)
+        except ValueError as error:
+            raise UserError(f"{scenario.path}: key 'data.calendar': {error}") from None
     source = bar_source(scenario)
     if not isinstance(source, CsvSource):
         return scenario.data.bars_per_symbol * len(scenario.data.symbols)
     try:
-        return sum(len(columns) for columns in load_bars(source).values())
+        columns = load_bars(source)
+        stamps = [bars.ts_ns for bars in columns.values()]
+        session_bounds(np.unique(np.concatenate(stamps)), calendar)
     except DataError as error:
         raise UserError(str(error)) from None
+    except ValueError as error:  # a bar outside every session of the calendar
+        raise UserError(f"{scenario.path}: [data] against calendar {calendar}: {error}") from None
+    return sum(len(bars) for bars in columns.values())
 
 
 def output_dir(scenario: Scenario, override: str | None) -> Path:

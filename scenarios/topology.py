@@ -30,6 +30,7 @@ def bar_source(scenario: Scenario) -> BarSource:
         start_price=data.start_price,
         drift=data.drift,
         volatility=data.volatility,
+        calendar=data.calendar or "XNYS",
     )
 
 
@@ -43,6 +44,7 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
             "source": bar_source(scenario),
             "expected_subscriptions": SUBSCRIPTIONS_PER_INSTRUMENT * len(symbols)
             + SUBSCRIPTIONS_OF_BROKER,
+            "calendar": scenario.data.calendar or None,
         },
     )
     router = ActorSpec("router", ROUTER_NAME)
@@ -59,7 +61,12 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
         ActorSpec(
             "instrument",
             f"instrument/{symbol}",
-            {"symbol": symbol, "strategy": strategy, "params": dict(scenario.strategy.params)},
+            {
+                "symbol": symbol,
+                "strategy": strategy,
+                "params": dict(scenario.strategy.params),
+                "resubmitted_by_broker": scenario.broker.resubmit_next_session,
+            },
         )
         for symbol in symbols
     ]

@@ -9,7 +9,9 @@ from scenarios.errors import UserError
 
 LIBRARY = {
     "sma_crossover": "scenarios.strategies.sma_crossover:STRATEGY",
+    "breakout": "scenarios.strategies.breakout:STRATEGY",
     "long_short": "scenarios.strategies.long_short:STRATEGY",
+    "mean_reversion": "scenarios.strategies.mean_reversion:STRATEGY",
 }
 
 

@@ -1,9 +1,11 @@
 """Bar sources: the real vendor files load as they should, broken files say how to fix them,
-and synthetic bars are reproducible, valid and on the New York session clock."""
+and synthetic bars are reproducible, valid and on the exchange calendar's session clock."""
 
 from __future__ import annotations
 
 import csv
+import time
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from actors.bar_sources import BarColumns, DataError, load_csv_bars, synthetic_minute_bars
+from actors.sessions import exchange_calendar
 
 DATA = Path(__file__).resolve().parents[2] / "scenarios" / "data"
 NEW_YORK = ZoneInfo("America/New_York")
@@ -403,14 +406,110 @@ def test_the_session_keeps_new_york_hours_across_both_dst_switches() -> None:
     assert autumn[390] == utc_ns(2024, 11, 4, 14, 31)
 
 
-def test_session_opens_match_zoneinfo_on_every_weekday_for_years() -> None:
-    ts = synthetic_minute_bars(["A"], 390 * 2600, seed=1, start="2015-01-01")["A"].ts_ns[::390]
-    expected = []
-    for t in ts.tolist():
-        day = datetime.fromtimestamp(t / 1e9, NEW_YORK).date()
-        opening = datetime(day.year, day.month, day.day, 9, 31, tzinfo=NEW_YORK)
-        expected.append(int(opening.timestamp()) * 10**9)
-    np.testing.assert_array_equal(ts, expected)
+def calendar_minute_closes(name: str, first: str, last: str) -> np.ndarray:
+    """The close of every trading minute by the calendar's own minute API, in ns UTC."""
+    with warnings.catch_warnings():  # its pandas 3.1 deprecation warnings, not ours
+        warnings.simplefilter("ignore", DeprecationWarning)
+        minutes = exchange_calendar(name).minutes_in_range(first, last)
+    return minutes.asi8 + 60 * 10**9
+
+
+def ny_time(t: int) -> tuple[str, int, int]:
+    moment = datetime.fromtimestamp(t / 1e9, NEW_YORK)
+    return moment.date().isoformat(), moment.hour, moment.minute
+
+
+def test_for_ten_years_sessions_open_at_0931_and_close_at_1600_or_an_early_1300() -> None:
+    ts = synthetic_minute_bars(["A"], 390 * 2600, seed=1, start="2015-01-01")["A"].ts_ns
+    starts = np.flatnonzero(np.r_[True, np.diff(ts) != 60 * 10**9])
+    ends = np.r_[starts[1:] - 1, len(ts) - 1]
+    firsts = [ny_time(t) for t in ts[starts].tolist()]
+    lasts = [ny_time(t) for t in ts[ends[:-1]].tolist()]  # the last session may be cut short
+    assert {(hour, minute) for _, hour, minute in firsts} == {(9, 31)}
+    assert [day for day, _, _ in firsts[:-1]] == [day for day, _, _ in lasts]
+    early = [day for day, hour, minute in lasts if (hour, minute) != (16, 0)]
+    assert {(hour, minute) for day, hour, minute in lasts if day in early} == {(13, 0)}
+    assert len(early) == 20  # two or three a year
+    assert {"2015-11-27", "2019-07-03", "2020-12-24", "2023-11-24"} <= set(early)
+
+
+def test_the_minutes_are_the_calendars_own_minutes_each_stamped_at_its_close() -> None:
+    closes = calendar_minute_closes("XNYS", "2024-01-02 14:30", "2024-12-31 20:59")
+    ts = synthetic_minute_bars(["A"], len(closes), seed=1)["A"].ts_ns
+    np.testing.assert_array_equal(ts, closes)
+
+
+def test_holidays_have_no_bars() -> None:
+    ts = synthetic_minute_bars(["A"], 390 * 140, seed=1)["A"].ts_ns
+    days = {ny_time(t)[0] for t in ts.tolist()}
+    assert "2024-01-12" in days and "2024-01-16" in days
+    assert "2024-01-15" not in days  # Martin Luther King Jr. Day
+    assert "2024-07-03" in days and "2024-07-05" in days
+    assert "2024-07-04" not in days
+    assert "2024-03-29" not in days  # Good Friday
+
+
+@pytest.mark.parametrize("day", ["2024-07-03", "2024-11-29", "2024-12-24"])
+def test_an_early_close_day_has_210_bars_ending_at_1300_new_york(day: str) -> None:
+    ts = synthetic_minute_bars(["A"], 390 * 10, seed=1, start=day)["A"].ts_ns
+    assert [ny_time(t) for t in ts[[0, 209, 210]].tolist()][:2] == [(day, 9, 31), (day, 13, 0)]
+    assert ny_time(int(ts[210]))[0] > day
+    assert ny_time(int(ts[210]))[1:] == (9, 31)
+
+
+def test_the_early_close_of_2024_07_03_is_17_utc_and_july_4_is_skipped() -> None:
+    ts = synthetic_minute_bars(["A"], 390 * 3, seed=1, start="2024-07-02")["A"].ts_ns
+    assert ts[390] == utc_ns(2024, 7, 3, 13, 31)
+    assert ts[390 + 209] == utc_ns(2024, 7, 3, 17, 0)
+    assert ts[390 + 210] == utc_ns(2024, 7, 5, 13, 31)
+
+
+def test_a_start_on_a_holiday_rolls_to_the_next_session() -> None:
+    ts = synthetic_minute_bars(["A"], 1, seed=1, start="2024-01-15")["A"].ts_ns
+    assert ts.tolist() == [utc_ns(2024, 1, 16, 14, 31)]
+
+
+def test_the_calendar_moves_the_bars_in_time_but_never_changes_their_prices() -> None:
+    new_york = synthetic_minute_bars(["A", "B"], 2000, seed=4, start="2024-06-28")
+    london = synthetic_minute_bars(["A", "B"], 2000, seed=4, start="2024-06-28", calendar="XLON")
+    for symbol in ("A", "B"):
+        assert not np.array_equal(new_york[symbol].ts_ns, london[symbol].ts_ns)
+        for name in ("open", "high", "low", "close", "volume"):
+            np.testing.assert_array_equal(
+                getattr(new_york[symbol], name), getattr(london[symbol], name)
+            )
+
+
+def test_a_calendar_with_a_lunch_break_has_no_bars_inside_the_break() -> None:
+    closes = calendar_minute_closes("XHKG", "2024-01-02 01:30", "2024-01-31 07:59")
+    ts = synthetic_minute_bars(["A"], len(closes), seed=1, calendar="XHKG")["A"].ts_ns
+    np.testing.assert_array_equal(ts, closes)
+    hong_kong = ZoneInfo("Asia/Hong_Kong")
+    times = {datetime.fromtimestamp(t / 1e9, hong_kong).strftime("%H:%M") for t in ts.tolist()}
+    assert "12:00" in times and "13:01" in times
+    assert not times & {"12:01", "12:30", "13:00"}
+
+
+def test_an_unknown_calendar_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="'NOPE'"):
+        synthetic_minute_bars(["A"], 10, seed=1, calendar="NOPE")
+
+
+def test_bars_running_past_the_calendars_last_session_are_refused() -> None:
+    with pytest.raises(ValueError, match="run past the last XNYS session"):
+        synthetic_minute_bars(["A"], 10**9, seed=1)
+
+
+def test_a_start_before_the_calendars_first_session_is_refused() -> None:
+    with pytest.raises(ValueError, match="before the first XNYS session"):
+        synthetic_minute_bars(["A"], 10, seed=1, start="1980-01-02")
+
+
+def test_a_hundred_symbols_of_ten_thousand_bars_take_well_under_a_second() -> None:
+    synthetic_minute_bars(["A"], 1, seed=1)  # the calendar's one-off load is not counted
+    began = time.perf_counter()
+    synthetic_minute_bars([f"S{i}" for i in range(100)], 10_000, seed=1)
+    assert time.perf_counter() - began < 1.0
 
 
 def test_zero_bars_give_empty_columns() -> None:

@@ -1,5 +1,6 @@
-"""What the market data publishes, without sockets: session events from the timeline, bars
-and events merged in one fixed order, and bars loaded from either kind of source."""
+"""What the market data publishes, without sockets: session events from the timeline (with
+the exchange calendar's real close when one is given), bars and events merged in one fixed
+order, and bars loaded from either kind of source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from msgspec import structs
 
+from actors.bar_sources import synthetic_minute_bars
 from actors.market_data import (
     CsvSource,
     SyntheticSource,
@@ -88,6 +91,53 @@ def test_a_daily_timeline_has_one_session_per_bar_all_at_the_close() -> None:
     events = session_events(timeline)
     assert len(events) == 6
     assert {event.ts_ns for event in events[:3]} == {ny_ns("2024-01-02", 16)}
+
+
+def test_without_a_calendar_no_event_carries_a_real_close() -> None:
+    timeline = np.array([ny_ns("2024-07-03", 9, 31), ny_ns("2024-07-03", 16)])
+    assert {event.close_ts_ns for event in session_events(timeline)} == {0}
+
+
+def test_with_a_calendar_every_event_carries_the_calendars_close() -> None:
+    closes = {"2024-07-02": 16, "2024-07-03": 13, "2024-07-05": 16}  # 07-03 closes early
+    timeline = np.array([ny_ns(day, hour) for day in closes for hour in (10, 13)])
+    events = session_events(timeline, "XNYS")
+    assert [(event.session, event.close_ts_ns) for event in events] == [
+        (day, ny_ns(day, hour)) for day, hour in closes.items() for _ in range(3)
+    ]
+
+
+def test_with_a_calendar_the_events_stay_on_the_timeline() -> None:
+    # The last minute bar of 2024-07-02 is 16:00, of the early close 2024-07-03 13:00.
+    ts = synthetic_minute_bars(["A"], 390 + 210 + 30, seed=1, start="2024-07-02")["A"].ts_ns
+    events = session_events(ts, "XNYS")
+    assert [(event.kind, event.ts_ns) for event in events] == [
+        (OPEN, ny_ns("2024-07-02", 9, 31)),
+        (CLOSE, ny_ns("2024-07-02", 16)),
+        (END, ny_ns("2024-07-02", 16)),
+        (OPEN, ny_ns("2024-07-03", 9, 31)),
+        (CLOSE, ny_ns("2024-07-03", 13)),
+        (END, ny_ns("2024-07-03", 13)),
+        (OPEN, ny_ns("2024-07-05", 9, 31)),
+        (CLOSE, ny_ns("2024-07-05", 10)),
+        (END, ny_ns("2024-07-05", 10)),
+    ]
+    assert {event.ts_ns for event in events} <= set(ts.tolist())
+    assert [event.close_ts_ns for event in events[6:]] == [ny_ns("2024-07-05", 16)] * 3
+
+
+def test_a_daily_bar_on_an_early_close_day_closes_on_the_bar_but_knows_the_real_close() -> None:
+    timeline = np.array([ny_ns("2012-11-21", 16), ny_ns("2012-11-23", 16)])
+    events = session_events(timeline, "XNYS")
+    assert [(event.session, event.ts_ns, event.close_ts_ns) for event in events[3:]] == [
+        ("2012-11-23", ny_ns("2012-11-23", 16), ny_ns("2012-11-23", 13))
+    ] * 3
+
+
+def test_with_a_calendar_the_events_differ_from_before_only_in_the_real_close() -> None:
+    ts = synthetic_minute_bars(["A"], 390 * 5, seed=1)["A"].ts_ns
+    with_calendar = session_events(ts, "XNYS")
+    assert [structs.replace(event, close_ts_ns=0) for event in with_calendar] == session_events(ts)
 
 
 # Merging bars and events

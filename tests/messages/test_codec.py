@@ -49,7 +49,9 @@ T0 = 1_700_000_000_000_000_000
 T1 = 1_700_000_060_000_000_000
 
 BAR = Bar(symbol="AAPL", ts_ns=T0, open=10.5, high=11.0, low=10.0, close=10.75, volume=1200.0)
-SESSION_OPEN = SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=T0, session="2023-11-14")
+SESSION_OPEN = SessionEvent(
+    kind=SessionEventKind.SESSION_OPEN, ts_ns=T0, session="2023-11-14", close_ts_ns=T1
+)
 ORDER = OrderRequest(
     client_order_id="sma-AAPL-1",
     symbol="AAPL",
@@ -259,6 +261,15 @@ GOLDEN = {
         "cb 0000000000000000"  # remaining 0.0
         "01",  # fill_seq 1
     ),
+    "SessionEvent": (
+        SESSION_OPEN,
+        "96"  # array of 6
+        "ac 53657373696f6e4576656e74 01"  # "SessionEvent", schema_version 1
+        "ac 73657373696f6e5f6f70656e"  # kind "session_open"
+        "cf 17979cfe362a0000"  # ts_ns
+        "aa 323032332d31312d3134"  # session "2023-11-14"
+        "cf 17979d0c2e715800",  # close_ts_ns, appended later
+    ),
     "StepDone": (
         STEP_DONE,
         "94"  # array of 4
@@ -287,6 +298,20 @@ def test_a_message_encodes_to_its_pinned_golden_bytes(name: str) -> None:
     golden = bytes.fromhex(golden_hex)
     assert encode(sample).hex() == golden.hex()
     assert decode(golden) == sample
+
+
+def test_a_session_event_written_before_close_ts_ns_existed_decodes_with_it_zero() -> None:
+    old = bytes.fromhex(
+        "95"  # array of 5: no close_ts_ns
+        "ac 53657373696f6e4576656e74 01"  # "SessionEvent", schema_version 1
+        "ac 73657373696f6e5f6f70656e"  # kind "session_open"
+        "cf 17979cfe362a0000"  # ts_ns
+        "aa 323032332d31312d3134"  # session "2023-11-14"
+    )
+    event = decode(old)
+    assert isinstance(event, SessionEvent)
+    assert event == SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=T0, session="2023-11-14")
+    assert event.close_ts_ns == 0
 
 
 # Every way bytes can be wrong: one error type, with a reason that says which way.
