@@ -15,8 +15,9 @@ import zmq
 
 from actors.broker_book import BrokerBook, BrokerSettings
 from actors.broker_clock import BrokerClock, Phase
+from actors.broker_replay import replay
 from actors.instrument import instrument_identity
-from actors.journal import Journal
+from actors.journal import Journal, read_journal
 from actors.socket_actor import SocketActor
 from messages import (
     ActorFinished,
@@ -53,6 +54,7 @@ class BrokerActor(SocketActor):
         settings: BrokerSettings,
         journal_path: Path,
         endpoints: Endpoints,
+        recover: bool = False,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(BROKER_NAME, endpoints, zmq_context)
@@ -60,6 +62,7 @@ class BrokerActor(SocketActor):
         self.clock = BrokerClock(symbols)
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = journal_path
+        self._recover = recover
         self._bars_at: dict[int, dict[str, Bar]] = {}
         self._pending: list[tuple[int, str, int, Request]] = []
         self._sessions_at: dict[int, list[SessionEvent]] = {}
@@ -73,12 +76,22 @@ class BrokerActor(SocketActor):
         self._progress: dict[bytes, int] = {}
 
     def open_sockets(self) -> None:
-        self.journal = Journal(self._journal_path)
+        recovering = self._recover and self._journal_path.exists()
+        if recovering:
+            self._restore_from_journal()
+        self.journal = Journal(self._journal_path, append=recovering)
         self._requests = self.open(zmq.ROUTER, bind=self.endpoints.broker, handler=self._on_request)
         self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
         self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
         self._credit = self.open(zmq.PUSH, connect=self.endpoints.market_credit)
+
+    def _restore_from_journal(self) -> None:
+        """A restarted broker is the broker it was: the journal holds every event that
+        changed its book. Marks come back with the next bars."""
+        journaled = list(read_journal(self._journal_path))
+        self.book = replay(self.book.settings, self.book.symbols, journaled)
+        self.counters["recovered_messages"] = len(journaled)
 
     def on_stop(self) -> None:
         self.journal.close()

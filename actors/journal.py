@@ -14,10 +14,12 @@ from messages import AnyMessage, DecodeError, Message, decode, encode
 
 
 class Journal:
-    def __init__(self, path: Path) -> None:
+    """``append=True`` continues a journal (a restarted broker); otherwise it starts anew."""
+
+    def __init__(self, path: Path, *, append: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._file = path.open("wb", buffering=1 << 16)
+        self._file = path.open("ab" if append else "wb", buffering=1 << 16)
 
     def append(self, message: Message) -> None:
         self._file.write(encode(message))

@@ -1,0 +1,47 @@
+"""A broker restarted from its journal is the broker it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from actors.broker import BROKER_NAME
+from actors.node import ActorSpec, NodeSpec
+from actors.router import ROUTER_NAME
+from scenarios.config import load_scenario
+from scenarios.swarm import Swarm
+from tests.integration.harness import SCENARIOS, run_cli
+
+
+def test_a_broker_restarted_from_its_journal_answers_with_the_same_state(tmp_path: Path) -> None:
+    result = run_cli(
+        "run", str(SCENARIOS / "breakout_demo.toml"), "--out", "out", "--quiet", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    journal = tmp_path / "restart" / "journal.msgpack"
+    journal.parent.mkdir()
+    shutil.copy(tmp_path / "out" / "journal.msgpack", journal)
+    scenario = load_scenario(tmp_path / "out" / "scenario.toml")
+
+    broker = ActorSpec(
+        "broker",
+        BROKER_NAME,
+        {
+            "symbols": sorted(scenario.data.symbols),
+            "settings": scenario.broker.settings(),
+            "journal_path": journal,
+            "recover": True,
+        },
+    )
+    nodes = [NodeSpec("broker", (ActorSpec("router", ROUTER_NAME), broker))]
+    with Swarm(nodes, topology="processes") as swarm:
+        swarm.launch()
+        state = swarm.trading_state()
+
+    assert state.fills == summary["fills"] > 50
+    assert abs(state.cash - summary["final_cash"]) < 1e-6
+    assert {p.symbol: p.quantity for p in state.positions} == summary["positions"]
+    assert state.open_orders == []
+    assert journal.stat().st_size == (tmp_path / "out" / "journal.msgpack").stat().st_size
