@@ -9,6 +9,7 @@ orphan behind, and ignores Ctrl-C: the runner owns the shutdown.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
 import pickle
@@ -21,17 +22,15 @@ from typing import Any
 import pykka
 import zmq
 
-from actors.broker import BrokerActor
-from actors.instrument import InstrumentActor
-from actors.market_data import MarketDataActor
-from actors.router import OrderRouterActor
 from messages import Endpoints
 
-ACTOR_KINDS: dict[str, type[pykka.ThreadingActor]] = {
-    "market_data": MarketDataActor,
-    "router": OrderRouterActor,
-    "broker": BrokerActor,
-    "instrument": InstrumentActor,
+# Imported only where a node runs that kind: the market data pulls in the calendars (and
+# pandas), which an instrument shard has no use for and would pay for in memory.
+ACTOR_KINDS: dict[str, str] = {
+    "market_data": "actors.market_data:MarketDataActor",
+    "router": "actors.router:OrderRouterActor",
+    "broker": "actors.broker:BrokerActor",
+    "instrument": "actors.instrument:InstrumentActor",
 }
 PARENT_WATCH_SECONDS = 0.5
 # A thread woken by a socket waits for the GIL up to this long while another computes;
@@ -57,9 +56,14 @@ def start_actors(
     node: NodeSpec, endpoints: Endpoints, zmq_context: zmq.Context | None = None
 ) -> list[pykka.ActorRef[Any]]:
     return [
-        ACTOR_KINDS[spec.kind].start(endpoints=endpoints, zmq_context=zmq_context, **spec.options)
+        actor_class(spec.kind).start(endpoints=endpoints, zmq_context=zmq_context, **spec.options)
         for spec in node.actors
     ]
+
+
+def actor_class(kind: str) -> type[pykka.ThreadingActor]:
+    module, _, name = ACTOR_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: int) -> None:

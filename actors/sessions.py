@@ -14,11 +14,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import exchange_calendars
 import numpy as np
-import pandas as pd
-from exchange_calendars import ExchangeCalendar
+
+if TYPE_CHECKING:  # imported where used: the calendars bring pandas, heavy for a process
+    from exchange_calendars import ExchangeCalendar
 
 __all__ = [
     "EARLIEST_SESSION",
@@ -49,6 +50,8 @@ def exchange_calendar(name: str) -> ExchangeCalendar:
     what a calendar has records for (XHKG stops in 2049). Built once per name: building
     costs about 0.1 s.
     """
+    import exchange_calendars
+
     with warnings.catch_warnings():
         # exchange_calendars still uses pandas APIs that pandas 3.1 deprecates (tz-aware
         # Series.values, DatetimeIndex.weekday); the results are right, and the warnings
@@ -72,6 +75,9 @@ def _calendar_within_its_bounds(name: str) -> ExchangeCalendar:
     A calendar the package cannot build at all (its own rules contradict each other) is
     refused with the package's reason, shortened: the full one lists every bad date.
     """
+    import exchange_calendars
+    import pandas as pd
+
     try:
         default = exchange_calendars.get_calendar(name)
     except ValueError as error:
@@ -149,6 +155,8 @@ def _day_text(day: int) -> str:
 
 def _local_days(ts_ns: np.ndarray, tz: str) -> np.ndarray:
     """The calendar-local date of each time, in days since the epoch."""
+    import pandas as pd
+
     local = pd.DatetimeIndex(ts_ns, tz="UTC").tz_convert(tz).tz_localize(None)
     return local.asi8 // _NS_PER_DAY
 
@@ -162,6 +170,8 @@ def _session_index(ts: np.ndarray, table: SessionTable) -> np.ndarray:
     close still belongs to that day. A time on no session's date is an error, since a bar
     on a holiday means the data or the calendar is wrong.
     """
+    import pandas as pd
+
     count = len(table.days)
     after = np.searchsorted(table.closes, ts, side="left")
     index = np.minimum(after, count - 1)

@@ -1,9 +1,11 @@
-"""Peak resident memory of a process tree, sampled from /proc without psutil.
+"""Peak memory of a process tree, sampled from /proc without psutil.
 
-The swarm starts its actor processes with ``spawn``, so the CLI's own RSS says little: the
-sampler walks every ``/proc/<pid>/stat`` for parent links, sums the RSS of the root and all
-its descendants, and keeps the largest sum. Shared pages (the interpreter, numpy) count
-once per process, so the figure is an upper bound on what the tree really holds.
+The swarm runs its actors in child processes, so the CLI's own memory says little: the
+sampler walks every ``/proc/<pid>/stat`` for parent links and sums the proportional set
+size (PSS, from ``/proc/<pid>/smaps_rollup``) of the root and all its descendants, keeping
+the largest sum. PSS divides a shared page (the interpreter, numpy, libzmq) among the
+processes that map it, so the sum is what the tree really holds; a sum of RSS would count
+those pages once per process. Where smaps_rollup cannot be read, RSS stands in.
 """
 
 from __future__ import annotations
@@ -45,9 +47,21 @@ def tree_rss_bytes(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        pss = _pss_bytes(pid)
+        total += pss if pss is not None else rss.get(pid, 0) * PAGE_BYTES
         stack.extend(children.get(pid, ()))
-    return total * PAGE_BYTES
+    return total
+
+
+def _pss_bytes(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return None
 
 
 class PeakTreeRss:

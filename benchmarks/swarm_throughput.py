@@ -3,7 +3,7 @@
 Each swarm measurement is the real ``tradeswarm run`` in a subprocess on a synthetic
 scenario written to a temporary folder, so it pays everything a user pays: process start,
 bar generation, ZeroMQ, the broker journal. Its bar-events per second come from the run's
-own ``summary.json``; its peak memory is the RSS of the CLI and every process under it.
+own ``summary.json``; its peak memory is the PSS (shared pages divided among their sharers) of the CLI and every process under it.
 The plain loop (``benchmarks.plain_loop``) trades the same bars in this process, which
 gives the ratio and, through the number of fills, a check that both computed the same run.
 
@@ -113,6 +113,8 @@ params = {{ fast = {FAST}, slow = {SLOW}, quantity = {QUANTITY} }}
 
 [broker]
 starting_cash = {STARTING_CASH:.1f}
+# The plain loop has no sessions: switch the last-minute rule off so both trade alike.
+last_minute_seconds = 0
 """
 
 
