@@ -9,6 +9,7 @@ the same.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import Counter
@@ -192,7 +193,7 @@ def test_volume_capped_minute_orders_fill_partially_over_several_bars(tmp_path: 
         remaining = [fill.remaining for fill in order_fills]
         assert remaining == sorted(remaining, reverse=True)
         assert all(left > 0 for left in remaining[:-1])
-        for before, after in zip(order_fills, order_fills[1:], strict=False):
+        for before, after in itertools.pairwise(order_fills):
             assert after.remaining == before.remaining - after.quantity
 
     _assert_every_event_reached_its_instrument(processes, journal)
