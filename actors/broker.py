@@ -29,6 +29,7 @@ from messages import (
     Endpoints,
     Message,
     OrderRequest,
+    PeerSignal,
     ReplaceRequest,
     RunProgress,
     SessionEvent,
@@ -42,7 +43,8 @@ from messages.topics import BAR_PREFIX, CLOCK
 log = logging.getLogger(__name__)
 
 BROKER_NAME = "broker"
-Request = OrderRequest | CancelRequest | ReplaceRequest
+BrokerRequest = OrderRequest | CancelRequest | ReplaceRequest
+Request = BrokerRequest | PeerSignal
 PROGRESS_EVERY_SECONDS = 0.25
 
 
@@ -55,6 +57,7 @@ class BrokerActor(SocketActor):
         journal_path: Path,
         endpoints: Endpoints,
         recover: bool = False,
+        coupled: tuple[str, ...] = (),
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(BROKER_NAME, endpoints, zmq_context)
@@ -63,6 +66,9 @@ class BrokerActor(SocketActor):
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = journal_path
         self._recover = recover
+        # Instruments that wait for the clock at every time (they take peer signals).
+        self._coupled = [instrument_identity(symbol) for symbol in sorted(coupled)]
+        self._coupled_through = -1
         self._bars_at: dict[int, dict[str, Bar]] = {}
         self._pending: list[tuple[int, str, int, Request]] = []
         self._sessions_at: dict[int, list[SessionEvent]] = {}
@@ -131,7 +137,7 @@ class BrokerActor(SocketActor):
         message = self.decode_or_count(body, origin.decode(errors="replace"))
         if isinstance(message, StepDone):
             self._on_step_done(message)
-        elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest):
+        elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest | PeerSignal):
             self._pending.append((message.decided_ts_ns, message.symbol, message.seq, message))
             self.counters["orders"] += isinstance(message, OrderRequest)
         elif isinstance(message, TradingStateRequest):
@@ -168,11 +174,20 @@ class BrokerActor(SocketActor):
                 self._close_sessions(ts_ns)
                 self._pass(ts_ns)
             clock.done(kind, ts_ns)
+        self._tell_coupled()
         self._grant_credit()
         self._report_progress()
         if not self._finished and clock.finished():
             self._finish()
         self._flush()
+
+    def _tell_coupled(self) -> None:
+        """A coupled instrument waits for the clock even with no order open, and the idle
+        skip sends no progress: tell it how far the broker has matched."""
+        if self._coupled and self.clock.matched > self._coupled_through:
+            self._coupled_through = self.clock.matched
+            for identity in self._coupled:
+                self._progress[identity] = self.clock.matched
 
     def _idle(self) -> bool:
         """Nothing can happen at any time: no order open, none pending, none to re-submit."""
@@ -214,10 +229,13 @@ class BrokerActor(SocketActor):
         self._pending = [entry for entry in self._pending if entry[0] > ts_ns]
         bars = self._bars_at.get(ts_ns, {})
         for _, symbol, _, request in due:
+            if isinstance(request, PeerSignal):  # not the broker's business: pass it on
+                self._reply(instrument_identity(request.target), request)
+                continue
             self.journal.append(request)
             self._emit_all(self._take(request, ts_ns, bars.get(symbol)))
 
-    def _take(self, request: Request, ts_ns: int, bar: Bar | None) -> list[Message]:
+    def _take(self, request: BrokerRequest, ts_ns: int, bar: Bar | None) -> list[Message]:
         if isinstance(request, OrderRequest):
             return self.book.accept(
                 request, ts_ns, bar, session_close_ts_ns=self._session_close_ts_ns
@@ -275,6 +293,7 @@ class BrokerActor(SocketActor):
     def _finish(self) -> None:
         self._finished = True
         self._emit_all(self.book.cancel_all("end_of_data", self.clock.accepted))
+        self._flush()  # the last cancels leave before the runner hears the run is over
         self.journal.flush()
         self.counters["fills"] = self.book.fills
         self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
@@ -293,17 +312,15 @@ class BrokerActor(SocketActor):
         self._outbox.setdefault(origin, []).append(encode(message))
 
     def _flush(self) -> None:
-        """One multipart message per recipient per cycle; progress last, after its fills."""
+        """One multipart message per recipient per cycle; progress last, after its fills.
+
+        Until the router has spoken the broker cannot address it: what is due waits (a
+        coupled instrument's first progress can come before any request)."""
+        if self._router_identity is None:
+            return
         for origin, ts_ns in self._progress.items():
             self._reply(origin, BrokerProgress(through_ts_ns=ts_ns))
         self._progress.clear()
-        if not self._outbox:
-            return
-        if self._router_identity is None:
-            log.warning(
-                "broker: no router connected; dropped replies to %d senders", len(self._outbox)
-            )
-        else:
-            for origin, bodies in self._outbox.items():
-                self._requests.send_multipart([self._router_identity, origin, *bodies])
+        for origin, bodies in self._outbox.items():
+            self._requests.send_multipart([self._router_identity, origin, *bodies])
         self._outbox.clear()

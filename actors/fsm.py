@@ -57,7 +57,17 @@ class Cancel:
     client_order_id: str
 
 
-Intent = Submit | Cancel
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A custom event for another instrument's strategy (``target`` is its symbol); it
+    arrives there as the event ``name`` carrying a ``messages.PeerSignal``."""
+
+    target: str
+    name: str
+    value: float
+
+
+Intent = Submit | Cancel | Signal
 Guard = Callable[[Any, Any], bool]
 Action = Callable[[Any, Any], Iterable[Intent] | None]
 
@@ -97,6 +107,9 @@ class InstrumentContext:
     symbol: str
     position: float = 0.0
     open_orders: dict[str, Submit] = field(default_factory=dict)
+    # Instruments whose signals this one's decisions depend on: it then decides on a time
+    # only once the broker has passed it, so every signal sent before has arrived.
+    peers: tuple[str, ...] = ()
 
 
 ContextSampler = Callable[[random.Random, str], Any]

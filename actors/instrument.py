@@ -27,6 +27,7 @@ from actors.fsm import (
     Cancel,
     FsmError,
     Intent,
+    Signal,
     Strategy,
     apply_broker_event,
     step,
@@ -46,6 +47,7 @@ from messages import (
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    PeerSignal,
     SessionEvent,
     StepDone,
     encode,
@@ -144,6 +146,8 @@ class InstrumentActor(SocketActor):
             self._on_broker_event(REJECTED, message)
         elif isinstance(message, OrderAck):
             pass
+        elif isinstance(message, PeerSignal):
+            self._decide(message.name, message, message.decided_ts_ns)
         elif message is not None:
             self.counters["malformed"] += 1
             log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
@@ -168,7 +172,8 @@ class InstrumentActor(SocketActor):
         return isinstance(head, BarsPublished) or not self._must_wait(head.ts_ns)
 
     def _must_wait(self, ts_ns: int) -> bool:
-        return bool(self.context.open_orders) and self._broker_through < ts_ns
+        coupled = self.context.open_orders or self.context.peers
+        return bool(coupled) and self._broker_through < ts_ns
 
     def after_poll(self) -> None:
         self._run_queue()
@@ -244,6 +249,18 @@ class InstrumentActor(SocketActor):
 
     def _send_intent(self, intent: Intent, decided_ts_ns: int) -> None:
         self._order_seq += 1
+        if isinstance(intent, Signal):
+            self._send(
+                PeerSignal(
+                    sender=self.symbol,
+                    target=intent.target,
+                    name=intent.name,
+                    value=intent.value,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
         if isinstance(intent, Cancel):
             self._send(
                 CancelRequest(

@@ -16,6 +16,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,14 +84,17 @@ def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: i
                 ref.actor_stopped.wait(PARENT_WATCH_SECONDS / max(1, len(refs)))
     finally:
         pykka.ActorRegistry.stop_all(block=True, timeout=5)
+        _join_actor_threads(timeout_seconds=5)
         zmq.Context.instance().term()
-        if os.environ.get("TRADESWARM_DEBUG_CPU"):
-            times = os.times()
-            print(
-                f"{node.name}: user {times.user:.2f} s, system {times.system:.2f} s",
-                file=sys.stderr,
-            )
     sys.exit(0)
+
+
+def _join_actor_threads(timeout_seconds: float) -> None:
+    """pykka marks an actor stopped before its ``on_stop`` runs; terminating the context
+    under an ``on_stop`` that still closes sockets would fail, so wait for the threads."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(timeout_seconds)
 
 
 def _die_with_parent() -> None:

@@ -3,7 +3,8 @@
 Each swarm measurement is the real ``tradeswarm run`` in a subprocess on a synthetic
 scenario written to a temporary folder, so it pays everything a user pays: process start,
 bar generation, ZeroMQ, the broker journal. Its bar-events per second come from the run's
-own ``summary.json``; its peak memory is the PSS (shared pages divided among their sharers) of the CLI and every process under it.
+own ``summary.json``; its peak memory is the PSS (shared pages divided among their
+sharers) of the CLI and every process under it.
 The plain loop (``benchmarks.plain_loop``) trades the same bars in this process, which
 gives the ratio and, through the number of fills, a check that both computed the same run.
 

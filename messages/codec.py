@@ -26,6 +26,7 @@ from messages.orders import (
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    PeerSignal,
     ReplaceRequest,
 )
 from messages.state import TradingState, TradingStateRequest
@@ -53,6 +54,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ActorFailed,
     RunProgress,
     ReplaceRequest,
+    PeerSignal,
 )
 
 AnyMessage = (
@@ -78,6 +80,7 @@ AnyMessage = (
     | ActorFailed
     | RunProgress
     | ReplaceRequest
+    | PeerSignal
 )
 
 

@@ -102,3 +102,24 @@ class ReplaceRequest(Message, kw_only=True):
     stop_price: float | None = None
     decided_ts_ns: int
     seq: int
+
+
+class PeerSignal(Message, kw_only=True):
+    """A custom event from one instrument's strategy to another's (a pairs trade's legs).
+
+    It travels through the broker's clock like an order: taken at the accept phase of
+    ``decided_ts_ns`` and delivered before the broker's progress past that time, so the
+    receiver sees it at the same point of its own stream in every run and topology.
+    """
+
+    sender: str
+    target: str
+    name: str
+    value: float
+    decided_ts_ns: int
+    seq: int
+
+    @property
+    def symbol(self) -> str:
+        """The clock orders requests by the symbol that decided them."""
+        return self.sender

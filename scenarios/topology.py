@@ -55,6 +55,11 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
             "symbols": symbols,
             "settings": scenario.broker.settings(),
             "journal_path": journal_path,
+            "coupled": tuple(
+                symbol
+                for symbol in symbols
+                if strategy.new_context(symbol, scenario.strategy.params).peers
+            ),
         },
     )
     instruments = [

@@ -12,6 +12,7 @@ LIBRARY = {
     "breakout": "scenarios.strategies.breakout:STRATEGY",
     "long_short": "scenarios.strategies.long_short:STRATEGY",
     "mean_reversion": "scenarios.strategies.mean_reversion:STRATEGY",
+    "pairs": "scenarios.strategies.pairs:STRATEGY",
 }
 
 

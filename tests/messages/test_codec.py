@@ -27,6 +27,7 @@ from messages import (
     OrderReject,
     OrderRequest,
     OrderType,
+    PeerSignal,
     Position,
     ReplaceRequest,
     RunProgress,
@@ -143,6 +144,14 @@ SAMPLES: dict[type[Message], Message] = {
     ActorStopped: ActorStopped(actor="broker", counters={"fills": 1}),
     ActorFailed: ActorFailed(actor="instrument-AAPL", reason="ZeroDivisionError: division"),
     RunProgress: RunProgress(through_ts_ns=1_700_000_000_000_000_000, bars=4_096),
+    PeerSignal: PeerSignal(
+        sender="KO",
+        target="PEP",
+        name="peer_close",
+        value=61.25,
+        decided_ts_ns=1_700_000_000_000_000_000,
+        seq=7,
+    ),
     ReplaceRequest: REPLACE,
 }
 

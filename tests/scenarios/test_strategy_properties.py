@@ -19,6 +19,7 @@ from actors.fsm import (
     REJECTED,
     SESSION_CLOSE,
     SESSION_OPEN,
+    Signal,
     Strategy,
     Submit,
     apply_broker_event,
@@ -30,14 +31,20 @@ from messages import (
     Fill,
     OrderCancelled,
     OrderReject,
+    PeerSignal,
     SessionEvent,
     SessionEventKind,
 )
 from scenarios.strategies import LIBRARY, resolve_strategy
 
 SESSION_KINDS = (SESSION_OPEN, SESSION_CLOSE, END_OF_DAY)
+PEER_CLOSE = "peer_close"
+PARAMS: dict[str, dict[str, Any]] = {
+    "pairs": {"legs": ["SYM", "PEER"], "window": 3, "entry": 1.0, "exit": 0.5},
+}
 MOVES = st.one_of(
     st.tuples(st.just("bar"), st.sampled_from((99.0, 100.0, 101.0, 102.0))),
+    st.tuples(st.just(PEER_CLOSE), st.sampled_from((99.0, 100.0, 101.0))),
     st.tuples(st.just("fill"), st.sampled_from((0.25, 0.5, 1.0))),
     st.tuples(st.sampled_from(("cancel", "reject", *SESSION_KINDS)), st.none()),
 )
@@ -47,13 +54,20 @@ def _bar(close: float) -> Bar:
     return Bar(symbol="SYM", ts_ns=0, open=close, high=close, low=close, close=close, volume=1e3)
 
 
+def _peer_close(value: float) -> PeerSignal:
+    return PeerSignal(
+        sender="PEER", target="SYM", name=PEER_CLOSE, value=value, decided_ts_ns=0, seq=0
+    )
+
+
 class BrokerDrivenRun:
     """An instrument's bookkeeping and a broker's choices, without sockets. Fill fractions
     are powers of two, so positions stay exact."""
 
     def __init__(self, strategy: Strategy) -> None:
         self.strategy = strategy
-        self.context = strategy.new_context("SYM", {"fast": 2, "slow": 4, "quantity": 100})
+        params = PARAMS.get(strategy.name, {"fast": 2, "slow": 4, "quantity": 100})
+        self.context = strategy.new_context("SYM", params)
         self.state = strategy.initial
         self.sent = 0
         self.partly_filled: set[str] = set()
@@ -62,6 +76,10 @@ class BrokerDrivenRun:
         if move == "bar":
             assert value is not None
             self.step(BAR, _bar(value))
+        elif move == PEER_CLOSE:
+            if PEER_CLOSE in self.strategy.events:
+                assert value is not None
+                self.step(PEER_CLOSE, _peer_close(value))
         elif move in SESSION_KINDS:
             kind = SessionEventKind(move)
             self.step(move, SessionEvent(kind=kind, ts_ns=0, session="2024-01-02"))
@@ -102,6 +120,9 @@ class BrokerDrivenRun:
         result = step(self.strategy, self.state, kind, event, self.context)  # INVALID raises
         self.state = result.state
         for intent in result.intents:
+            if isinstance(intent, Signal):
+                assert intent.target in self.context.peers
+                continue
             assert isinstance(intent, Submit)
             self.sent += 1
             self.context.open_orders[f"SYM-{self.sent}"] = intent
@@ -110,14 +131,17 @@ class BrokerDrivenRun:
         assert self.strategy.infer(snapshot_from_context(self.context), "SYM")[0] == self.state
 
     def drive_home(self) -> None:
-        """Falling prices, then flat ones, every order filled: the way back must exist."""
-        for close in [*range(90, 60, -1), *([60] * 30)]:
-            if self.state == self.strategy.initial and not self.context.open_orders:
-                return
+        """Falling prices, then flat ones, then a small cycle (against a flat peer, where
+        there is one), every order filled: the way back must exist."""
+        for close in [*range(90, 60, -1), *([60] * 30), *([100, 102, 101] * 10)]:
             if self.context.open_orders:
                 self.report("fill", 1.0)
+            if self.state == self.strategy.initial and not self.context.open_orders:
+                return
             self.step(BAR, _bar(float(close)))
-        raise AssertionError(f"{self.strategy.name} still {self.state} after 60 bars")
+            if PEER_CLOSE in self.strategy.events:
+                self.step(PEER_CLOSE, _peer_close(100.0))
+        raise AssertionError(f"{self.strategy.name} still {self.state} after 90 bars")
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))

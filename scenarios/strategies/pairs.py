@@ -1,0 +1,276 @@
+"""A pairs trade across two instruments whose actors coordinate by messages.
+
+Each leg runs this table on its own symbol and sends its close to the other leg every bar
+(a ``Signal`` named ``peer_close``). A leg compares its own log price with its peer's over
+a rolling window: the z-score of the spread ``log(own) - log(peer)``. Cheap (z below
+``-entry``): long; rich (z above ``entry``): short; converged (|z| below ``exit``): flat.
+The two legs see mirror-image spreads, so one goes long while the other goes short,
+without a leader.
+
+A leg's decision on bar ``t`` uses the peer's closes up to ``t - 1``: the broker's clock
+delivers a signal decided on ``t`` before its progress past ``t``, and both legs wait for
+that progress at every bar (they declare each other as ``peers``), so the pairing of
+prices is the same in every run and topology.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from actors.fsm import (
+    BAR,
+    CANCELLED,
+    END_OF_DAY,
+    FILLED,
+    IGNORE,
+    INVALID,
+    PARTIALLY_FILLED,
+    REJECTED,
+    SESSION_CLOSE,
+    SESSION_OPEN,
+    STANDARD_EVENTS,
+    Domain,
+    InstrumentContext,
+    Intent,
+    Signal,
+    Strategy,
+    Submit,
+    When,
+)
+from actors.fsm_infer import InferenceError, instrument_fields
+from messages import Bar, PeerSignal, Side, TradingState
+
+PEER_CLOSE = "peer_close"
+FLAT = "FLAT"
+LONG_PENDING = "LONG_PENDING"
+LONG = "LONG"
+SHORT_PENDING = "SHORT_PENDING"
+SHORT = "SHORT"
+FLATTEN_PENDING = "FLATTEN_PENDING"
+
+
+@dataclass(slots=True)
+class PairContext(InstrumentContext):
+    window: int = 60
+    entry: float = 2.0
+    exit: float = 0.5
+    quantity: float = 100.0
+    close: float = 0.0
+    own: deque[float] = field(default_factory=deque)  # log closes, the last one not yet paired
+    spreads: deque[float] = field(default_factory=deque)
+    z: float | None = None
+
+
+def new_context(symbol: str, params: Mapping[str, Any]) -> PairContext:
+    legs = tuple(params.get("legs", ()))
+    if len(legs) != 2 or symbol not in legs:
+        raise ValueError(f"pairs needs legs = [two symbols] naming {symbol}, got {list(legs)}")
+    window, entry, exit_ = (
+        int(params.get("window", 60)),
+        params.get("entry", 2.0),
+        params.get("exit", 0.5),
+    )
+    if window < 2 or not 0 <= exit_ < entry:
+        raise ValueError(
+            f"pairs needs window >= 2 and 0 <= exit < entry, got {window}, {exit_}, {entry}"
+        )
+    return PairContext(
+        symbol=symbol,
+        peers=tuple(leg for leg in legs if leg != symbol),
+        window=window,
+        entry=float(entry),
+        exit=float(exit_),
+        quantity=float(params.get("quantity", 100)),
+    )
+
+
+def observe(context: PairContext, event_kind: str, event: Any) -> None:
+    """Own closes wait in ``own`` until the peer's close of the same bar arrives; each pair
+    gives a spread, and the window of spreads gives the z-score."""
+    if event_kind == BAR:
+        context.close = event.close
+        context.own.append(math.log(event.close))
+    elif event_kind == PEER_CLOSE and context.own:
+        spread = context.own.popleft() - math.log(event.value)
+        context.spreads.append(spread)
+        if len(context.spreads) > context.window:
+            context.spreads.popleft()
+        context.z = _z_score(context.spreads) if len(context.spreads) == context.window else None
+
+
+def _z_score(values: deque[float]) -> float | None:
+    mean = sum(values) / len(values)
+    variance = sum((value - mean) ** 2 for value in values) / (len(values) - 1)
+    return None if variance <= 0 else (values[-1] - mean) / math.sqrt(variance)
+
+
+def cheap(context: PairContext, bar: Bar) -> bool:
+    return context.z is not None and context.z < -context.entry
+
+
+def rich(context: PairContext, bar: Bar) -> bool:
+    return context.z is not None and context.z > context.entry
+
+
+def converged(context: PairContext, bar: Bar) -> bool:
+    return context.z is not None and abs(context.z) < context.exit
+
+
+def holds_long(context: PairContext, event: Any) -> bool:
+    return context.position > 0
+
+
+def holds_short(context: PairContext, event: Any) -> bool:
+    return context.position < 0
+
+
+def share_close(context: PairContext, bar: Bar) -> list[Intent]:
+    return [Signal(target=peer, name=PEER_CLOSE, value=context.close) for peer in context.peers]
+
+
+def share_and_buy(context: PairContext, bar: Bar) -> list[Intent]:
+    return [*share_close(context, bar), Submit(Side.BUY, context.quantity - context.position)]
+
+
+def share_and_sell(context: PairContext, bar: Bar) -> list[Intent]:
+    return [*share_close(context, bar), Submit(Side.SELL, context.quantity + context.position)]
+
+
+def share_and_flatten(context: PairContext, bar: Bar) -> list[Intent]:
+    side = Side.SELL if context.position > 0 else Side.BUY
+    return [*share_close(context, bar), Submit(side, abs(context.position))]
+
+
+_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE, PEER_CLOSE: IGNORE}
+_NO_ORDER_OPEN = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
+_BY_POSITION = (When(LONG, holds_long), When(SHORT, holds_short), When(FLAT))
+
+
+def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
+    return {
+        (state, event): cell for event, cell in {**_SESSION, **_NO_ORDER_OPEN, BAR: bar}.items()
+    }
+
+
+def _pending(state: str, filled: str) -> dict[tuple[str, str], Any]:
+    cells = {
+        **_SESSION,
+        BAR: (When(state, action=share_close),),
+        FILLED: (When(filled),),
+        PARTIALLY_FILLED: (When(state),),
+        CANCELLED: _BY_POSITION,
+        REJECTED: _BY_POSITION,
+    }
+    return {(state, event): cell for event, cell in cells.items()}
+
+
+TABLE = {
+    **_resting(
+        FLAT,
+        (
+            When(LONG_PENDING, cheap, share_and_buy),
+            When(SHORT_PENDING, rich, share_and_sell),
+            When(FLAT, action=share_close),
+        ),
+    ),
+    **_resting(
+        LONG,
+        (
+            When(SHORT_PENDING, rich, share_and_sell),
+            When(FLATTEN_PENDING, converged, share_and_flatten),
+            When(LONG, action=share_close),
+        ),
+    ),
+    **_resting(
+        SHORT,
+        (
+            When(LONG_PENDING, cheap, share_and_buy),
+            When(FLATTEN_PENDING, converged, share_and_flatten),
+            When(SHORT, action=share_close),
+        ),
+    ),
+    **_pending(LONG_PENDING, LONG),
+    **_pending(SHORT_PENDING, SHORT),
+    **_pending(FLATTEN_PENDING, FLAT),
+}
+
+
+def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
+    """As ``long_short``: an order that brings the position to zero is FLATTEN_PENDING."""
+    fields = instrument_fields(snapshot, symbol)
+    position, orders = fields["position"], list(fields["open_orders"].values())
+    if len(orders) > 1:
+        raise InferenceError(f"{symbol}: {len(orders)} open orders; pairs keeps one")
+    if orders:
+        order = orders[0]
+        signed = order.quantity if order.side is Side.BUY else -order.quantity
+        if position != 0 and position + signed == 0:
+            return FLATTEN_PENDING, fields
+        return (LONG_PENDING if order.side is Side.BUY else SHORT_PENDING), fields
+    if position > 0:
+        return LONG, fields
+    return (SHORT if position < 0 else FLAT), fields
+
+
+def sample_bar(rng: random.Random, context: PairContext) -> Bar:
+    close = rng.choice((95.0, 100.0, 105.0))
+    return Bar(
+        symbol=context.symbol, ts_ns=0, open=close, high=close, low=close, close=close, volume=1e3
+    )
+
+
+def sample_peer_close(rng: random.Random, context: PairContext) -> PeerSignal:
+    return PeerSignal(
+        sender="PEER",
+        target=context.symbol,
+        name=PEER_CLOSE,
+        value=rng.choice((95.0, 100.0, 105.0)),
+        decided_ts_ns=0,
+        seq=0,
+    )
+
+
+def sample_context(rng: random.Random, state: str) -> PairContext:
+    context = new_context(
+        "SYM", {"legs": ["SYM", "PEER"], "window": rng.randint(2, 4), "entry": 1.0, "exit": 0.5}
+    )
+    for _ in range(rng.randint(0, context.window + 3)):
+        observe(context, BAR, sample_bar(rng, context))
+        observe(context, PEER_CLOSE, sample_peer_close(rng, context))
+    held = context.quantity * rng.choice((1.0, 0.5))
+    if state == LONG:
+        context.position = held
+    elif state == SHORT:
+        context.position = -held
+    elif state == FLATTEN_PENDING:
+        context.position = rng.choice((held, -held))
+        side = Side.SELL if context.position > 0 else Side.BUY
+        context.open_orders["SYM-1"] = Submit(side=side, quantity=held)
+    elif state in (LONG_PENDING, SHORT_PENDING):
+        buying = state == LONG_PENDING
+        context.position = rng.choice((0.0, -held, held) if buying else (0.0, held, -held))
+        left = context.quantity + (-context.position if buying else context.position)
+        if left <= 0 or left == abs(context.position):
+            context.position, left = 0.0, context.quantity
+        context.open_orders["SYM-1"] = Submit(side=Side.BUY if buying else Side.SELL, quantity=left)
+    elif state != FLAT:
+        raise ValueError(f"pairs has no state {state!r}")
+    return context
+
+
+STRATEGY = Strategy(
+    name="pairs",
+    states=(FLAT, LONG_PENDING, LONG, SHORT_PENDING, SHORT, FLATTEN_PENDING),
+    events=(*STANDARD_EVENTS, PEER_CLOSE),
+    initial=FLAT,
+    table=TABLE,
+    new_context=new_context,
+    observe=observe,
+    explore=Domain(context=sample_context, events={BAR: sample_bar, PEER_CLOSE: sample_peer_close}),
+    infer=infer,
+)
