@@ -84,6 +84,7 @@ class InstrumentActor(SocketActor):
         self.symbol = symbol
         self._resubmitted_by_broker = resubmitted_by_broker
         self.strategy = strategy
+        self._events = frozenset(strategy.events)
         self.context = strategy.new_context(symbol, params)
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
@@ -216,7 +217,7 @@ class InstrumentActor(SocketActor):
             if type(item) is Bar:
                 self.counters["bars"] += 1
                 self._decide(BAR, item, ts_ns)
-            else:
+            elif item.kind.value in self._events:  # a timer goes only to tables that take it
                 self._decide(item.kind.value, item, ts_ns)
             self._decided_through = ts_ns
 

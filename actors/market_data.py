@@ -78,8 +78,11 @@ def load_bars(source: BarSource) -> dict[str, BarColumns]:
     )
 
 
-def session_events(timeline: np.ndarray, calendar: str | None = None) -> list[SessionEvent]:
-    """Open at a session's first bar time, close and end of day at its last.
+def session_events(
+    timeline: np.ndarray, calendar: str | None = None, timer_ns: int = 0
+) -> list[SessionEvent]:
+    """Open at a session's first bar time, close and end of day at its last, and with a
+    ``timer_ns`` period a timer at the first bar time of each period after the open.
 
     The events stay on timeline times, the only times the clock knows; with a calendar
     each event also carries the exchange's real close in ``close_ts_ns``, and bars map to
@@ -90,8 +93,10 @@ def session_events(timeline: np.ndarray, calendar: str | None = None) -> list[Se
     for span in session_spans(timeline, calendar):
         open_ts, close_ts = int(timeline[span.first]), int(timeline[span.last])
         real_close = 0 if calendar is None else span.close_ns
+        timers = _timer_times(timeline[span.first : span.last + 1], open_ts, timer_ns)
         for kind, ts_ns in (
             (SessionEventKind.SESSION_OPEN, open_ts),
+            *((SessionEventKind.TIMER, ts) for ts in timers),
             (SessionEventKind.SESSION_CLOSE, close_ts),
             (SessionEventKind.END_OF_DAY, close_ts),
         ):
@@ -99,6 +104,14 @@ def session_events(timeline: np.ndarray, calendar: str | None = None) -> list[Se
                 SessionEvent(kind=kind, ts_ns=ts_ns, session=span.session, close_ts_ns=real_close)
             )
     return events
+
+
+def _timer_times(session_times: np.ndarray, open_ts: int, timer_ns: int) -> list[int]:
+    if timer_ns <= 0:
+        return []
+    periods = (session_times - open_ts) // timer_ns
+    starts = np.flatnonzero(np.diff(periods) > 0) + 1
+    return [int(ts) for ts in session_times[starts]]
 
 
 def merge_items(bars: list[Bar], events: list[SessionEvent]) -> list[Bar | SessionEvent]:
@@ -127,12 +140,14 @@ class MarketDataActor(SocketActor):
         source: BarSource,
         expected_subscriptions: int,
         calendar: str | None = None,
+        timer_seconds: float = 0.0,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(MARKET_DATA_NAME, endpoints, zmq_context)
         self.source = source
         self.calendar = calendar
+        self.timer_ns = round(timer_seconds * 1e9)
         self.counters.update(bars=0, chunks=0)
         self._expected_subscriptions = expected_subscriptions
         self._subscriptions = 0
@@ -147,7 +162,7 @@ class MarketDataActor(SocketActor):
         self._seq = dict.fromkeys(self._symbols, 0)
         stamps = [self._columns[symbol].ts_ns for symbol in self._symbols]
         self._timeline = np.unique(np.concatenate(stamps)) if stamps else np.array([], np.int64)
-        self._sessions = session_events(self._timeline, self.calendar)
+        self._sessions = session_events(self._timeline, self.calendar, self.timer_ns)
         self._session_ts = [event.ts_ns for event in self._sessions]
         step = max(1, TARGET_BARS_PER_CHUNK // max(1, len(self._symbols)))
         self._bounds = [*range(0, len(self._timeline), step), len(self._timeline)]

@@ -23,6 +23,7 @@ class SessionEventKind(StrEnum):
     SESSION_OPEN = "session_open"
     SESSION_CLOSE = "session_close"
     END_OF_DAY = "end_of_day"
+    TIMER = "timer"  # a strategy's periodic tick, on the first bar time of each period
 
 
 class SessionEvent(Message, kw_only=True):

@@ -39,6 +39,7 @@ class DataSection(_Section, kw_only=True):
     path: str = "data/{symbol}.csv"
     adjust: bool = True
     calendar: str = "XNYS"  # an exchange-calendars name; "" for sessions read off the bars
+    timer_seconds: float = 0.0  # a "timer" event this often within each session; 0 = none
     bars_per_symbol: int = 10_000
     start: str = "2024-01-02"
     start_price: float = 100.0

@@ -45,6 +45,7 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
             "expected_subscriptions": SUBSCRIPTIONS_PER_INSTRUMENT * len(symbols)
             + SUBSCRIPTIONS_OF_BROKER,
             "calendar": scenario.data.calendar or None,
+            "timer_seconds": scenario.data.timer_seconds,
         },
     )
     router = ActorSpec("router", ROUTER_NAME)
