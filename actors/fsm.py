@@ -28,6 +28,9 @@ SESSION_CLOSE = "session_close"
 END_OF_DAY = "end_of_day"
 TIMER = "timer"
 
+SESSION_EVENTS: tuple[str, ...] = (SESSION_OPEN, SESSION_CLOSE, END_OF_DAY)
+BROKER_EVENTS: tuple[str, ...] = (FILLED, PARTIALLY_FILLED, CANCELLED, REJECTED)
+
 STANDARD_EVENTS: tuple[str, ...] = (
     BAR,
     FILLED,
@@ -98,6 +101,22 @@ IGNORE = _Marker("IGNORE")
 INVALID = _Marker("INVALID")
 
 Cell = tuple[When, ...] | _Marker
+
+
+def row(
+    state: str,
+    cells: Mapping[str, Cell],
+    *,
+    ignore: Iterable[str] = (),
+    invalid: Iterable[str] = (),
+) -> dict[tuple[str, str], Cell]:
+    """One state's row of the table: ``cells``, plus ``IGNORE`` for the ``ignore`` events
+    and ``INVALID`` for the ``invalid`` ones (an explicit cell wins), so a table spells out
+    only what differs between its states."""
+    full: dict[str, Cell] = dict.fromkeys(invalid, INVALID)
+    full.update(dict.fromkeys(ignore, IGNORE))
+    full.update(cells)
+    return {(state, event): cell for event, cell in full.items()}
 
 
 @dataclass(slots=True)

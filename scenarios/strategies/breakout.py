@@ -21,15 +21,13 @@ from typing import Any
 
 from actors.fsm import (
     BAR,
+    BROKER_EVENTS,
     CANCELLED,
-    END_OF_DAY,
     FILLED,
     IGNORE,
-    INVALID,
     PARTIALLY_FILLED,
     REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
+    SESSION_EVENTS,
     STANDARD_EVENTS,
     Cancel,
     Domain,
@@ -38,6 +36,7 @@ from actors.fsm import (
     Strategy,
     Submit,
     When,
+    row,
 )
 from actors.fsm_infer import InferenceError, instrument_fields
 from messages import Bar, Fill, OrderType, Side, TimeInForce, TradingState
@@ -150,7 +149,6 @@ def sell_position(context: BreakoutContext, event: Any) -> list[Intent]:
     return [Submit(side=Side.SELL, quantity=context.position)]
 
 
-_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE}
 # An order ended: another still open keeps the state; a bare position gets its stop back.
 _AFTER_AN_ORDER_ENDED = (
     When(EXITING, an_order_is_open),
@@ -160,19 +158,15 @@ _AFTER_AN_ORDER_ENDED = (
 
 
 def _cells(state: str, cells: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    return {(state, event): cell for event, cell in {**_SESSION, **cells}.items()}
+    return row(state, cells, ignore=SESSION_EVENTS)
 
 
 TABLE = {
-    **_cells(
+    **row(
         FLAT,
-        {
-            BAR: (When(ENTRY_PENDING, breaks_out, bid_above), When(FLAT)),
-            FILLED: INVALID,
-            PARTIALLY_FILLED: INVALID,
-            CANCELLED: INVALID,
-            REJECTED: INVALID,
-        },
+        {BAR: (When(ENTRY_PENDING, breaks_out, bid_above), When(FLAT))},
+        ignore=SESSION_EVENTS,
+        invalid=BROKER_EVENTS,
     ),
     **_cells(
         ENTRY_PENDING,

@@ -14,20 +14,20 @@ from typing import Any
 
 from actors.fsm import (
     BAR,
+    BROKER_EVENTS,
     CANCELLED,
-    END_OF_DAY,
     FILLED,
     IGNORE,
-    INVALID,
     PARTIALLY_FILLED,
     REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
+    SESSION_EVENTS,
     STANDARD_EVENTS,
     Domain,
+    InstrumentContext,
     Strategy,
     Submit,
     When,
+    row,
 )
 from actors.fsm_infer import InferenceError, instrument_fields
 from messages import Bar, Side, TradingState
@@ -77,26 +77,22 @@ def sell_to_short(context: SmaContext, bar: Bar) -> list[Submit]:
     return [Submit(side=Side.SELL, quantity=context.quantity + context.position)]
 
 
-_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE}
-_NO_ORDER_OPEN = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
 _BY_POSITION = (When(LONG, is_long), When(SHORT, is_short), When(FLAT))
 
 
 def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
-    cells = {**_SESSION, **_NO_ORDER_OPEN, BAR: bar}
-    return {(state, event): cell for event, cell in cells.items()}
+    return row(state, {BAR: bar}, ignore=SESSION_EVENTS, invalid=BROKER_EVENTS)
 
 
 def _pending(state: str, filled: str) -> dict[tuple[str, str], Any]:
     cells = {
-        **_SESSION,
         BAR: IGNORE,
         FILLED: (When(filled),),
         PARTIALLY_FILLED: (When(state),),
         CANCELLED: _BY_POSITION,
         REJECTED: _BY_POSITION,
     }
-    return {(state, event): cell for event, cell in cells.items()}
+    return row(state, cells, ignore=SESSION_EVENTS)
 
 
 TABLE = {
@@ -137,7 +133,7 @@ def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
     fields = instrument_fields(snapshot, symbol)
     position, orders = fields["position"], list(fields["open_orders"].values())
     if len(orders) > 1:
-        raise InferenceError(f"{symbol}: {len(orders)} open orders; long_short keeps one")
+        raise InferenceError(f"{symbol}: {len(orders)} open orders; this table keeps one")
     if orders:
         order = orders[0]
         signed = order.quantity if order.side is Side.BUY else -order.quantity
@@ -155,7 +151,15 @@ def sample_context(rng: random.Random, state: str) -> SmaContext:
     context = new_context("SYM", {"fast": fast, "slow": fast + rng.randint(1, 3)})
     for _ in range(rng.randint(0, context.slow + 2)):
         observe(context, BAR, sample_bar(rng, context))
-    held = context.quantity * rng.choice((1.0, 0.5))
+    place_position(rng, context, state)
+    return context
+
+
+def place_position(rng: random.Random, context: InstrumentContext, state: str) -> None:
+    """The position and open order a long/flat/short table holds in ``state``; shared with
+    every table built on these states (``pairs``)."""
+    quantity = getattr(context, "quantity", 100.0)
+    held = quantity * rng.choice((1.0, 0.5))
     if state == LONG:
         context.position = held
     elif state == SHORT:
@@ -168,14 +172,13 @@ def sample_context(rng: random.Random, state: str) -> SmaContext:
         buying = state == LONG_PENDING
         # what is left of an entry or a flip: more than the position it moves away from
         context.position = rng.choice((0.0, -held, held) if buying else (0.0, held, -held))
-        left = context.quantity + (-context.position if buying else context.position)
+        left = quantity + (-context.position if buying else context.position)
         if left <= 0 or left == abs(context.position):
-            context.position, left = 0.0, context.quantity
+            context.position, left = 0.0, quantity
         side = Side.BUY if buying else Side.SELL
         context.open_orders["SYM-1"] = Submit(side=side, quantity=left)
     elif state != FLAT:
-        raise ValueError(f"long_short has no state {state!r}")
-    return context
+        raise ValueError(f"no state {state!r} among long, short and flat")
 
 
 STRATEGY = Strategy(

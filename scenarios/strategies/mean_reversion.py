@@ -16,21 +16,20 @@ from typing import Any
 
 from actors.fsm import (
     BAR,
+    BROKER_EVENTS,
     CANCELLED,
-    END_OF_DAY,
     FILLED,
     IGNORE,
-    INVALID,
     PARTIALLY_FILLED,
     REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
+    SESSION_EVENTS,
     STANDARD_EVENTS,
     Domain,
     InstrumentContext,
     Strategy,
     Submit,
     When,
+    row,
 )
 from actors.fsm_infer import InferenceError, instrument_fields
 from messages import Bar, OrderType, Side, TimeInForce, TradingState
@@ -111,17 +110,19 @@ def _day_limit(side: Side, quantity: float, price: float) -> Submit:
     )
 
 
-_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE}
-_NO_ORDER_OPEN = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
 _BACK_BY_POSITION = (When(LONG, holds_position), When(FLAT))
 
 
 def _cells(state: str, cells: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    return {(state, event): cell for event, cell in {**_SESSION, **cells}.items()}
+    return row(state, cells, ignore=SESSION_EVENTS)
+
+
+def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
+    return row(state, {BAR: bar}, ignore=SESSION_EVENTS, invalid=BROKER_EVENTS)
 
 
 TABLE = {
-    **_cells(FLAT, {BAR: (When(ENTRY_PENDING, oversold, bid_below), When(FLAT)), **_NO_ORDER_OPEN}),
+    **_resting(FLAT, (When(ENTRY_PENDING, oversold, bid_below), When(FLAT))),
     **_cells(
         ENTRY_PENDING,
         {
@@ -132,9 +133,7 @@ TABLE = {
             REJECTED: _BACK_BY_POSITION,
         },
     ),
-    **_cells(
-        LONG, {BAR: (When(EXIT_PENDING, recovered, offer_at_mean), When(LONG)), **_NO_ORDER_OPEN}
-    ),
+    **_resting(LONG, (When(EXIT_PENDING, recovered, offer_at_mean), When(LONG))),
     **_cells(
         EXIT_PENDING,
         {

@@ -24,15 +24,12 @@ from typing import Any
 
 from actors.fsm import (
     BAR,
+    BROKER_EVENTS,
     CANCELLED,
-    END_OF_DAY,
     FILLED,
-    IGNORE,
-    INVALID,
     PARTIALLY_FILLED,
     REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
+    SESSION_EVENTS,
     STANDARD_EVENTS,
     Domain,
     InstrumentContext,
@@ -41,17 +38,21 @@ from actors.fsm import (
     Strategy,
     Submit,
     When,
+    row,
 )
-from actors.fsm_infer import InferenceError, instrument_fields
-from messages import Bar, PeerSignal, Side, TradingState
+from messages import Bar, PeerSignal, Side
+from scenarios.strategies.long_short import (
+    FLAT,
+    FLATTEN_PENDING,
+    LONG,
+    LONG_PENDING,
+    SHORT,
+    SHORT_PENDING,
+    infer,
+    place_position,
+)
 
 PEER_CLOSE = "peer_close"
-FLAT = "FLAT"
-LONG_PENDING = "LONG_PENDING"
-LONG = "LONG"
-SHORT_PENDING = "SHORT_PENDING"
-SHORT = "SHORT"
-FLATTEN_PENDING = "FLATTEN_PENDING"
 
 
 @dataclass(slots=True)
@@ -146,27 +147,23 @@ def share_and_flatten(context: PairContext, bar: Bar) -> list[Intent]:
     return [*share_close(context, bar), Submit(side, abs(context.position))]
 
 
-_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE, PEER_CLOSE: IGNORE}
-_NO_ORDER_OPEN = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
+_QUIET = (*SESSION_EVENTS, PEER_CLOSE)  # a peer's close only feeds ``observe``
 _BY_POSITION = (When(LONG, holds_long), When(SHORT, holds_short), When(FLAT))
 
 
 def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
-    return {
-        (state, event): cell for event, cell in {**_SESSION, **_NO_ORDER_OPEN, BAR: bar}.items()
-    }
+    return row(state, {BAR: bar}, ignore=_QUIET, invalid=BROKER_EVENTS)
 
 
 def _pending(state: str, filled: str) -> dict[tuple[str, str], Any]:
     cells = {
-        **_SESSION,
         BAR: (When(state, action=share_close),),
         FILLED: (When(filled),),
         PARTIALLY_FILLED: (When(state),),
         CANCELLED: _BY_POSITION,
         REJECTED: _BY_POSITION,
     }
-    return {(state, event): cell for event, cell in cells.items()}
+    return row(state, cells, ignore=_QUIET)
 
 
 TABLE = {
@@ -200,23 +197,6 @@ TABLE = {
 }
 
 
-def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
-    """As ``long_short``: an order that brings the position to zero is FLATTEN_PENDING."""
-    fields = instrument_fields(snapshot, symbol)
-    position, orders = fields["position"], list(fields["open_orders"].values())
-    if len(orders) > 1:
-        raise InferenceError(f"{symbol}: {len(orders)} open orders; pairs keeps one")
-    if orders:
-        order = orders[0]
-        signed = order.quantity if order.side is Side.BUY else -order.quantity
-        if position != 0 and position + signed == 0:
-            return FLATTEN_PENDING, fields
-        return (LONG_PENDING if order.side is Side.BUY else SHORT_PENDING), fields
-    if position > 0:
-        return LONG, fields
-    return (SHORT if position < 0 else FLAT), fields
-
-
 def sample_bar(rng: random.Random, context: PairContext) -> Bar:
     close = rng.choice((95.0, 100.0, 105.0))
     return Bar(
@@ -242,24 +222,7 @@ def sample_context(rng: random.Random, state: str) -> PairContext:
     for _ in range(rng.randint(0, context.window + 3)):
         observe(context, BAR, sample_bar(rng, context))
         observe(context, PEER_CLOSE, sample_peer_close(rng, context))
-    held = context.quantity * rng.choice((1.0, 0.5))
-    if state == LONG:
-        context.position = held
-    elif state == SHORT:
-        context.position = -held
-    elif state == FLATTEN_PENDING:
-        context.position = rng.choice((held, -held))
-        side = Side.SELL if context.position > 0 else Side.BUY
-        context.open_orders["SYM-1"] = Submit(side=side, quantity=held)
-    elif state in (LONG_PENDING, SHORT_PENDING):
-        buying = state == LONG_PENDING
-        context.position = rng.choice((0.0, -held, held) if buying else (0.0, held, -held))
-        left = context.quantity + (-context.position if buying else context.position)
-        if left <= 0 or left == abs(context.position):
-            context.position, left = 0.0, context.quantity
-        context.open_orders["SYM-1"] = Submit(side=Side.BUY if buying else Side.SELL, quantity=left)
-    elif state != FLAT:
-        raise ValueError(f"pairs has no state {state!r}")
+    place_position(rng, context, state)
     return context
 
 

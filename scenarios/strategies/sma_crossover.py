@@ -14,21 +14,20 @@ from typing import Any
 
 from actors.fsm import (
     BAR,
+    BROKER_EVENTS,
     CANCELLED,
-    END_OF_DAY,
     FILLED,
     IGNORE,
-    INVALID,
     PARTIALLY_FILLED,
     REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
+    SESSION_EVENTS,
     STANDARD_EVENTS,
     Domain,
     InstrumentContext,
     Strategy,
     Submit,
     When,
+    row,
 )
 from actors.fsm_infer import InferenceError, instrument_fields
 from messages import Bar, Side, TradingState
@@ -102,22 +101,17 @@ def submit_sell(context: SmaContext, bar: Bar) -> list[Submit]:
     return [Submit(side=Side.SELL, quantity=context.position)]
 
 
-_SESSION = {SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE}
-_NO_ORDER_OPEN = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
+def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
+    """No order open: only a bar can move it; a broker event cannot happen."""
+    return row(state, {BAR: bar}, ignore=SESSION_EVENTS, invalid=BROKER_EVENTS)
 
 
 def _cells(state: str, cells: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    return {(state, event): cell for event, cell in {**_SESSION, **cells}.items()}
+    return row(state, cells, ignore=SESSION_EVENTS)
 
 
 TABLE = {
-    **_cells(
-        FLAT,
-        {
-            BAR: (When(ENTRY_PENDING, fast_above_slow, submit_buy), When(FLAT)),
-            **_NO_ORDER_OPEN,
-        },
-    ),
+    **_resting(FLAT, (When(ENTRY_PENDING, fast_above_slow, submit_buy), When(FLAT))),
     **_cells(
         ENTRY_PENDING,
         {
@@ -128,13 +122,7 @@ TABLE = {
             REJECTED: (When(FLAT),),
         },
     ),
-    **_cells(
-        LONG,
-        {
-            BAR: (When(EXIT_PENDING, fast_below_slow, submit_sell), When(LONG)),
-            **_NO_ORDER_OPEN,
-        },
-    ),
+    **_resting(LONG, (When(EXIT_PENDING, fast_below_slow, submit_sell), When(LONG))),
     **_cells(
         EXIT_PENDING,
         {
