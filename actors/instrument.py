@@ -130,7 +130,7 @@ class InstrumentActor(SocketActor):
 
     def _on_broker_message(self, body: bytes) -> None:
         message = self.decode_or_count(body, "router")
-        received = _RECEIVED.get(type(message))
+        received = _RECEIVED.get(type(message))  # type: ignore[arg-type]
         if received is not None:
             self.counters[received] = self.counters.get(received, 0) + 1
         if isinstance(message, BrokerProgress):
@@ -189,7 +189,7 @@ class InstrumentActor(SocketActor):
         queue = self._queue
         while queue:
             item = queue[0]
-            if type(item) is BarsPublished:
+            if isinstance(item, BarsPublished):
                 queue.popleft()
                 self._report(item.through_ts_ns)
                 if item.final:
@@ -214,7 +214,7 @@ class InstrumentActor(SocketActor):
                 return
             queue.popleft()
             self._broker_waits = self._broker_through >= ts_ns > self._reported_through
-            if type(item) is Bar:
+            if isinstance(item, Bar):
                 self.counters["bars"] += 1
                 self._decide(BAR, item, ts_ns)
             elif item.kind.value in self._events:  # a timer goes only to tables that take it

@@ -13,30 +13,30 @@ import msgspec
 from messages.base import Message, Record
 
 
-class StepDone(Message, kw_only=True):
+class StepDone(Message, kw_only=True, frozen=True):
     """``sender`` has decided on every bar with ``ts_ns <= through_ts_ns``; its orders are sent."""
 
     sender: str
     through_ts_ns: int
 
 
-class BrokerProgress(Message, kw_only=True):
+class BrokerProgress(Message, kw_only=True, frozen=True):
     """Every fill or cancel caused by bars with ``ts_ns <= through_ts_ns`` has been sent."""
 
     through_ts_ns: int
 
 
-class ActorReady(Message, kw_only=True):
+class ActorReady(Message, kw_only=True, frozen=True):
     """An actor has its sockets open and subscribed."""
 
     actor: str
 
 
-class StartRequest(Message, kw_only=True):
+class StartRequest(Message, kw_only=True, frozen=True):
     """The runner releases the market data once every actor is ready."""
 
 
-class Transition(Record, kw_only=True):
+class Transition(Record, kw_only=True, frozen=True):
     """One FSM transition of an instrument, for the state timeline."""
 
     ts_ns: int
@@ -46,7 +46,7 @@ class Transition(Record, kw_only=True):
     to_state: str
 
 
-class ActorFinished(Message, kw_only=True):
+class ActorFinished(Message, kw_only=True, frozen=True):
     """An actor has seen the end of the data; ``counters`` says what it did, and an
     instrument sends its state timeline along."""
 
@@ -55,23 +55,23 @@ class ActorFinished(Message, kw_only=True):
     transitions: list[Transition] = msgspec.field(default_factory=list)
 
 
-class ShutdownRequest(Message, kw_only=True):
+class ShutdownRequest(Message, kw_only=True, frozen=True):
     """Stop now; reply with ``ActorStopped``."""
 
 
-class ActorStopped(Message, kw_only=True):
+class ActorStopped(Message, kw_only=True, frozen=True):
     actor: str
     counters: dict[str, int]
 
 
-class RunProgress(Message, kw_only=True):
+class RunProgress(Message, kw_only=True, frozen=True):
     """The broker's clock, sent to the runner now and then for the progress display."""
 
     through_ts_ns: int
     bars: int
 
 
-class ActorFailed(Message, kw_only=True):
+class ActorFailed(Message, kw_only=True, frozen=True):
     """An actor's handler raised; the run cannot be trusted and ends with exit code 1."""
 
     actor: str

@@ -7,7 +7,7 @@ from enum import StrEnum
 from messages.base import Message
 
 
-class Bar(Message, kw_only=True):
+class Bar(Message, kw_only=True, frozen=True):
     """One OHLCV bar; ``ts_ns`` is the bar's close time, int nanoseconds UTC."""
 
     symbol: str
@@ -26,7 +26,7 @@ class SessionEventKind(StrEnum):
     TIMER = "timer"  # a strategy's periodic tick, on the first bar time of each period
 
 
-class SessionEvent(Message, kw_only=True):
+class SessionEvent(Message, kw_only=True, frozen=True):
     """A session boundary; ``session`` is the session date as ``YYYY-MM-DD``.
 
     ``ts_ns`` is always a bar time on the timeline, since the clock knows no other times:
@@ -42,7 +42,7 @@ class SessionEvent(Message, kw_only=True):
     close_ts_ns: int = 0
 
 
-class BarsPublished(Message, kw_only=True):
+class BarsPublished(Message, kw_only=True, frozen=True):
     """The market-data clock: every bar with ``ts_ns <= through_ts_ns`` has been published.
 
     It follows the chunk's batches on the same socket, so a subscriber that sees it has
@@ -58,7 +58,7 @@ class BarsPublished(Message, kw_only=True):
     final: bool = False
 
 
-class BarBatch(Message, kw_only=True):
+class BarBatch(Message, kw_only=True, frozen=True):
     """Consecutive events of one symbol's stream in one message: bars, and the session
     events between them in time order, so a subscriber needs no merge.
 

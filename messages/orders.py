@@ -31,7 +31,7 @@ class TimeInForce(StrEnum):
     IOC = "ioc"
 
 
-class OrderRequest(Message, kw_only=True):
+class OrderRequest(Message, kw_only=True, frozen=True):
     """Submit an order. ``client_order_id`` makes re-submission idempotent."""
 
     client_order_id: str
@@ -46,27 +46,27 @@ class OrderRequest(Message, kw_only=True):
     seq: int
 
 
-class CancelRequest(Message, kw_only=True):
+class CancelRequest(Message, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
     decided_ts_ns: int
     seq: int
 
 
-class OrderAck(Message, kw_only=True):
+class OrderAck(Message, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
     ts_ns: int
 
 
-class OrderReject(Message, kw_only=True):
+class OrderReject(Message, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
     reason: str
     ts_ns: int
 
 
-class Fill(Message, kw_only=True):
+class Fill(Message, kw_only=True, frozen=True):
     """An execution. ``remaining`` is what is still open of the order after it."""
 
     client_order_id: str
@@ -80,14 +80,14 @@ class Fill(Message, kw_only=True):
     fill_seq: int
 
 
-class OrderCancelled(Message, kw_only=True):
+class OrderCancelled(Message, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
     reason: str
     ts_ns: int
 
 
-class ReplaceRequest(Message, kw_only=True):
+class ReplaceRequest(Message, kw_only=True, frozen=True):
     """Amend an open order in place, keeping its ``client_order_id`` (cancel-and-replace).
 
     ``quantity`` is the new total, filled shares included; a field left ``None`` keeps its
@@ -104,7 +104,7 @@ class ReplaceRequest(Message, kw_only=True):
     seq: int
 
 
-class PeerSignal(Message, kw_only=True):
+class PeerSignal(Message, kw_only=True, frozen=True):
     """A custom event from one instrument's strategy to another's (a pairs trade's legs).
 
     It travels through the broker's clock like an order: taken at the accept phase of

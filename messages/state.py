@@ -6,14 +6,14 @@ from messages.base import Message, Record
 from messages.orders import OrderType, Side, TimeInForce
 
 
-class Position(Record, kw_only=True):
+class Position(Record, kw_only=True, frozen=True):
     symbol: str
     quantity: float
     average_cost: float
     last_price: float
 
 
-class OpenOrder(Record, kw_only=True):
+class OpenOrder(Record, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
     side: Side
@@ -26,11 +26,11 @@ class OpenOrder(Record, kw_only=True):
     status: str
 
 
-class TradingStateRequest(Message, kw_only=True):
+class TradingStateRequest(Message, kw_only=True, frozen=True):
     request_id: str
 
 
-class TradingState(Message, kw_only=True):
+class TradingState(Message, kw_only=True, frozen=True):
     request_id: str
     cash: float
     equity: float

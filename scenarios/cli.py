@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -102,9 +103,9 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def format_summary(summary: dict[str, object], out_dir: Path) -> str:
-    positions = summary["positions"] or {}
-    held = ", ".join(f"{symbol} {quantity:g}" for symbol, quantity in positions.items())  # type: ignore[union-attr]
+def format_summary(summary: dict[str, Any], out_dir: Path) -> str:
+    positions: dict[str, float] = summary["positions"] or {}
+    held = ", ".join(f"{symbol} {quantity:g}" for symbol, quantity in positions.items())
     lines = [
         f"scenario      {summary['scenario']} ({summary['strategy']}, {summary['topology']})",
         f"bars          {summary['bars_processed']:,} in {summary['wall_seconds']} s "

@@ -69,7 +69,7 @@ class Swarm:
         self.processes: list[subprocess.Popen[bytes]] = []
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
-        self._context = zmq.Context.instance()
+        self._context: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
         self._control: zmq.Socket | None = None
         self.endpoints = self._make_endpoints()
 

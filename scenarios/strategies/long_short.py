@@ -22,6 +22,7 @@ from actors.fsm import (
     REJECTED,
     SESSION_EVENTS,
     STANDARD_EVENTS,
+    Cell,
     Domain,
     InstrumentContext,
     Strategy,
@@ -85,7 +86,7 @@ def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
 
 
 def _pending(state: str, filled: str) -> dict[tuple[str, str], Any]:
-    cells = {
+    cells: dict[str, Cell] = {
         BAR: IGNORE,
         FILLED: (When(filled),),
         PARTIALLY_FILLED: (When(state),),
