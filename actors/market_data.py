@@ -35,8 +35,8 @@ from messages.topics import CLOCK, bar_topic
 log = logging.getLogger(__name__)
 
 MARKET_DATA_NAME = "market_data"
-TARGET_BARS_PER_CHUNK = 8192
-WINDOW_CHUNKS = 4
+TARGET_BARS_PER_CHUNK = 16384
+WINDOW_CHUNKS = 2
 
 
 @dataclass(frozen=True)
