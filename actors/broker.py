@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import zmq
@@ -16,7 +17,7 @@ import zmq
 from actors.broker_book import BrokerBook, BrokerSettings
 from actors.broker_clock import BrokerClock, Phase
 from actors.broker_replay import replay
-from actors.instrument import instrument_identity
+from actors.instrument_host import host_identity
 from actors.journal import Journal, read_journal
 from actors.socket_actor import SocketActor
 from messages import (
@@ -58,6 +59,7 @@ class BrokerActor(SocketActor):
         endpoints: Endpoints,
         recover: bool = False,
         coupled: tuple[str, ...] = (),
+        hosts: Mapping[str, str] | None = None,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(BROKER_NAME, endpoints, zmq_context)
@@ -66,8 +68,12 @@ class BrokerActor(SocketActor):
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = journal_path
         self._recover = recover
-        # Instruments that wait for the clock at every time (they take peer signals).
-        self._coupled = [instrument_identity(symbol) for symbol in sorted(coupled)]
+        # Replies go to the host that runs the symbol's instrument (by default, its own).
+        self._identities = {
+            symbol: host_identity((hosts or {}).get(symbol, symbol)) for symbol in symbols
+        }
+        # Hosts of instruments that wait for the clock at every time (they take signals).
+        self._coupled = sorted({self._identities[symbol] for symbol in coupled})
         self._coupled_through = -1
         self._bars_at: dict[int, dict[str, Bar]] = {}
         self._pending: list[tuple[int, str, int, Request]] = []
@@ -211,7 +217,7 @@ class BrokerActor(SocketActor):
         # does not, and is not woken for every time until its order is due.
         due = {symbol for decided, symbol, _, _ in self._pending if decided <= ts_ns}
         for symbol in waiting | due | self.book.symbols_with_open_orders():
-            self._progress[instrument_identity(symbol)] = ts_ns
+            self._progress[self._identities[symbol]] = ts_ns
 
     def _open_session(self, event: SessionEvent) -> None:
         """The last minute is an intraday notion: with one bar a session (daily bars, the
@@ -230,7 +236,7 @@ class BrokerActor(SocketActor):
         bars = self._bars_at.get(ts_ns, {})
         for _, symbol, _, request in due:
             if isinstance(request, PeerSignal):  # not the broker's business: pass it on
-                self._reply(instrument_identity(request.target), request)
+                self._reply(self._identity_of(request.target), request)
                 continue
             self.journal.append(request)
             self._emit_all(self._take(request, ts_ns, bars.get(symbol)))
@@ -269,9 +275,7 @@ class BrokerActor(SocketActor):
         bars = self._bars_at.pop(ts_ns, None)
         if bars:
             self._bars_passed += len(bars)
-            mark = self.book.mark
-            for bar in bars.values():
-                mark(bar)
+            self.book.mark_all(bars, ts_ns)
 
     def _grant_credit(self) -> None:
         throughs = self._chunk_throughs
@@ -306,7 +310,11 @@ class BrokerActor(SocketActor):
             self._send_to(message.symbol, message)  # type: ignore[attr-defined]
 
     def _send_to(self, symbol: str, message: Message) -> None:
-        self._reply(instrument_identity(symbol), message)
+        self._reply(self._identity_of(symbol), message)
+
+    def _identity_of(self, symbol: str) -> bytes:
+        identity = self._identities.get(symbol)
+        return host_identity(symbol) if identity is None else identity
 
     def _reply(self, origin: bytes, message: Message) -> None:
         self._outbox.setdefault(origin, []).append(encode(message))

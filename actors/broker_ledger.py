@@ -7,6 +7,7 @@ replay applies the same events to a fresh ledger and so arrives at the same stat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from actors.broker_checks import CancelReason
@@ -149,6 +150,13 @@ class BrokerLedger:
     def mark(self, bar: Bar) -> None:
         self.last_price[bar.symbol] = bar.close
         self.last_ts_ns = max(self.last_ts_ns, bar.ts_ns)
+
+    def mark_all(self, bars: Mapping[str, Bar], ts_ns: int) -> None:
+        """Every bar of one time, by symbol: the broker marks a million of them a run."""
+        last_price = self.last_price
+        for symbol, bar in bars.items():
+            last_price[symbol] = bar.close
+        self.last_ts_ns = max(self.last_ts_ns, ts_ns)
 
     def has_open_orders(self) -> bool:
         return bool(self.open_orders)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from messages import OrderType, Side, TimeInForce, TradingState
 
@@ -191,8 +191,10 @@ class FsmError(RuntimeError):
         self.strategy, self.state, self.event, self.reason = strategy, state, event, reason
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
+    """A tuple, not a frozen dataclass: one is made per event, and a frozen dataclass's
+    constructor costs several times more."""
+
     state: str
     intents: tuple[Intent, ...]
     fired: When | None

@@ -1,4 +1,11 @@
-"""The instrument actor: one per symbol, it steps the strategy's FSM on every event.
+"""One instrument: the FSM of one symbol, stepped on every event, and its clock.
+
+An instrument is an actor in the actor model's sense: its state is its own and changes
+only through the messages it takes (bars, clock marks, broker replies, peer signals), and
+what it does is send messages. Threads are a separate matter: an ``InstrumentHostActor``
+(``actors.instrument_host``) runs the instruments of a shard on one pykka thread and owns
+their sockets, because a thread per instrument costs more in GIL hand-offs and clock
+round trips than the instrument's own work (see the README's Performance section).
 
 Clock rule (see ``messages.control``): while the instrument has an order open, it may
 decide on a bar at ``t`` only after the broker has reported progress through ``t``, so
@@ -11,10 +18,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-
-import zmq
 
 from actors.broker_book import RESUBMIT_SUFFIX
 from actors.broker_checks import CancelReason
@@ -32,17 +37,14 @@ from actors.fsm import (
     apply_broker_event,
     step,
 )
-from actors.socket_actor import SocketActor
 from actors.timeline import TransitionLog
 from messages import (
-    ActorFinished,
     Bar,
     BarBatch,
     BarsPublished,
-    BrokerProgress,
     CancelRequest,
-    Endpoints,
     Fill,
+    Message,
     OrderAck,
     OrderCancelled,
     OrderReject,
@@ -52,7 +54,6 @@ from messages import (
     StepDone,
     encode,
 )
-from messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
 
@@ -65,77 +66,66 @@ _RECEIVED = {
 }
 
 
-def instrument_identity(symbol: str) -> bytes:
-    return f"inst/{symbol}".encode()
+def instrument_name(symbol: str) -> str:
+    return f"instrument/{symbol}"
 
 
-class InstrumentActor(SocketActor):
+class Instrument:
+    """``send`` queues an encoded message for the broker; ``flush`` sends what is queued
+    now (the host's single DEALER carries the messages of all its instruments)."""
+
     def __init__(
         self,
         *,
         symbol: str,
         strategy: Strategy,
         params: Mapping[str, Any],
-        endpoints: Endpoints,
+        send: Callable[[bytes], None],
+        flush: Callable[[], None],
         resubmitted_by_broker: bool = False,
-        zmq_context: zmq.Context | None = None,
     ) -> None:
-        super().__init__(f"instrument/{symbol}", endpoints, zmq_context)
         self.symbol = symbol
+        self.name = instrument_name(symbol)
         self._resubmitted_by_broker = resubmitted_by_broker
         self.strategy = strategy
         self._events = frozenset(strategy.events)
         self.context = strategy.new_context(symbol, params)
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
-        self.counters.update(bars=0, orders=0, fsm_errors=0, gaps=0)
+        self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}
+        self.finished = False
+        self._send_bytes = send
+        self._flush = flush
         self._queue: deque[Bar | SessionEvent | BarsPublished] = deque()
         self._decided_through = -1
         self._reported_through = -1
         self._broker_through = -1
         self._next_batch_seq = 0
         self._order_seq = 0
-        self._outbox: list[bytes] = []
         self._broker_waits = False
-
-    def open_sockets(self) -> None:
-        self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
-        self._bars.setsockopt(zmq.SUBSCRIBE, bar_topic(self.symbol))
-        self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
-        self._orders = self.open(
-            zmq.DEALER,
-            connect=self.endpoints.router,
-            identity=instrument_identity(self.symbol),
-            handler=self._on_broker,
-        )
 
     # -- inbound --------------------------------------------------------------------------
 
-    def _on_bars(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "market data")
-        if isinstance(message, BarBatch):
-            if message.seq != self._next_batch_seq:
-                self.counters["gaps"] += 1
-                log.error(
-                    "%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq
-                )
-            self._next_batch_seq = message.seq + 1
-            self._queue.extend(message.items)
-        elif isinstance(message, BarsPublished):
-            self._queue.append(message)
+    def take_bars(self, message: BarBatch) -> None:
+        if message.seq != self._next_batch_seq:
+            self.counters["gaps"] += 1
+            log.error("%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq)
+        self._next_batch_seq = message.seq + 1
+        self._queue.extend(message.items)
 
-    def _on_broker(self, frames: list[bytes]) -> None:
-        for body in frames:
-            self._on_broker_message(body)
+    def take_clock_mark(self, message: BarsPublished) -> None:
+        self._queue.append(message)
 
-    def _on_broker_message(self, body: bytes) -> None:
-        message = self.decode_or_count(body, "router")
+    def take_broker_progress(self, through_ts_ns: int) -> None:
+        if through_ts_ns > self._broker_through:
+            self._broker_through = through_ts_ns
+
+    def take_broker_message(self, message: Message) -> bool:
+        """False for a message an instrument has no use for (the host counts it)."""
         received = _RECEIVED.get(type(message))  # type: ignore[arg-type]
         if received is not None:
             self.counters[received] = self.counters.get(received, 0) + 1
-        if isinstance(message, BrokerProgress):
-            self._broker_through = max(self._broker_through, message.through_ts_ns)
-        elif isinstance(message, Fill):
+        if isinstance(message, Fill):
             kind = FILLED if message.remaining <= 0 else PARTIALLY_FILLED
             self._on_broker_event(kind, message)
         elif isinstance(message, OrderCancelled):
@@ -149,9 +139,9 @@ class InstrumentActor(SocketActor):
             pass
         elif isinstance(message, PeerSignal):
             self._decide(message.name, message, message.decided_ts_ns)
-        elif message is not None:
-            self.counters["malformed"] += 1
-            log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
+        else:
+            return False
+        return True
 
     def _follow_resubmission(self, client_order_id: str) -> None:
         """The broker re-submits a last-minute cancel at the next open under a new id: for
@@ -176,31 +166,16 @@ class InstrumentActor(SocketActor):
         coupled = self.context.open_orders or self.context.peers
         return bool(coupled) and self._broker_through < ts_ns
 
-    def after_poll(self) -> None:
-        self._run_queue()
-        self._flush()
-
-    def _flush(self) -> None:
-        if self._outbox:
-            self._orders.send_multipart(self._outbox)
-            self._outbox = []
-
-    def _run_queue(self) -> None:
+    def run(self) -> None:
+        """Decide on every queued event the clock allows. Running ahead as far as it can
+        is what lets the broker pass times nobody trades at without waiting."""
         queue = self._queue
         while queue:
             item = queue[0]
             if isinstance(item, BarsPublished):
                 queue.popleft()
                 self._report(item.through_ts_ns)
-                if item.final:
-                    self._flush()
-                    self.send_control(
-                        ActorFinished(
-                            actor=self.name,
-                            counters=dict(self.counters),
-                            transitions=self.transitions.rows,
-                        )
-                    )
+                self.finished = self.finished or item.final
                 continue
             ts_ns = item.ts_ns
             if ts_ns > self._decided_through and self._broker_waits:
@@ -290,5 +265,5 @@ class InstrumentActor(SocketActor):
             )
         )
 
-    def _send(self, message: Any) -> None:
-        self._outbox.append(encode(message))
+    def _send(self, message: Message) -> None:
+        self._send_bytes(encode(message))

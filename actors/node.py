@@ -31,7 +31,7 @@ ACTOR_KINDS: dict[str, str] = {
     "market_data": "actors.market_data:MarketDataActor",
     "router": "actors.router:OrderRouterActor",
     "broker": "actors.broker:BrokerActor",
-    "instrument": "actors.instrument:InstrumentActor",
+    "instruments": "actors.instrument_host:InstrumentHostActor",
 }
 PARENT_WATCH_SECONDS = 0.5
 # A thread woken by a socket waits for the GIL up to this long while another computes;

@@ -73,6 +73,9 @@ class SocketActor(pykka.ThreadingActor):
     def on_start_request(self) -> None:
         """The runner released the swarm."""
 
+    def on_shutdown_request(self) -> None:
+        """Last words before this actor says it has stopped (its own counters follow)."""
+
     # -- plumbing -------------------------------------------------------------------------
 
     def open(
@@ -150,6 +153,7 @@ class SocketActor(pykka.ThreadingActor):
     def _on_control(self, frames: list[bytes]) -> None:
         message = self.decode_or_count(frames[-1], "control")
         if isinstance(message, ShutdownRequest):
+            self.on_shutdown_request()
             self.send_control(ActorStopped(actor=self.name, counters=dict(self.counters)))
             self._stopping = True
             self.stop()

@@ -23,6 +23,7 @@ import pykka
 import zmq
 
 from actors.broker import BROKER_NAME
+from actors.instrument import instrument_name
 from actors.market_data import MARKET_DATA_NAME
 from actors.node import NodeSpec, launch_node, start_actors
 from messages import (
@@ -51,6 +52,17 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 5.0
 POLL_MS = 100
+
+
+def instrument_names(nodes: list[NodeSpec]) -> list[str]:
+    """Each hosted instrument reports its end of data as itself."""
+    return [
+        instrument_name(symbol)
+        for node in nodes
+        for spec in node.actors
+        if spec.kind == "instruments"
+        for symbol in spec.options["symbols"]
+    ]
 
 
 class SwarmFailed(RuntimeError):
@@ -106,8 +118,7 @@ class Swarm:
         self, timeout_seconds: float, on_progress: Callable[[RunProgress], None] | None = None
     ) -> None:
         """Until the broker and every instrument have seen the end of the data."""
-        needed = {name for name in self.actor_names if name.startswith("instrument/")}
-        needed.add(BROKER_NAME)
+        needed = {*instrument_names(self.nodes), BROKER_NAME}
         deadline = time.monotonic() + timeout_seconds
         while not needed <= self.finished.keys():
             message = self._next_control(deadline, "the run to finish")

@@ -11,7 +11,8 @@ from actors.router import ROUTER_NAME
 from scenarios.config import Scenario
 from scenarios.strategies import resolve_strategy
 
-SUBSCRIPTIONS_PER_INSTRUMENT = 2  # its bar topic and the clock
+SUBSCRIPTIONS_PER_SYMBOL = 1  # its bar topic, taken by the host of its instrument
+SUBSCRIPTIONS_PER_HOST = 1  # the clock
 SUBSCRIPTIONS_OF_BROKER = 2  # every bar topic and the clock
 
 
@@ -37,18 +38,35 @@ def bar_source(scenario: Scenario) -> BarSource:
 def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeSpec]:
     symbols = sorted(scenario.data.symbols)
     strategy = resolve_strategy(scenario.strategy.name)
+    shards = min(scenario.run.instrument_shards, len(symbols))
+    sharded = [symbols[index::shards] for index in range(shards)]
     market = ActorSpec(
         "market_data",
         MARKET_DATA_NAME,
         {
             "source": bar_source(scenario),
-            "expected_subscriptions": SUBSCRIPTIONS_PER_INSTRUMENT * len(symbols)
+            "expected_subscriptions": SUBSCRIPTIONS_PER_SYMBOL * len(symbols)
+            + SUBSCRIPTIONS_PER_HOST * shards
             + SUBSCRIPTIONS_OF_BROKER,
             "calendar": scenario.data.calendar or None,
             "timer_seconds": scenario.data.timer_seconds,
         },
     )
     router = ActorSpec("router", ROUTER_NAME)
+    hosts = [
+        ActorSpec(
+            "instruments",
+            f"instruments-{index}",
+            {
+                "name": f"instruments-{index}",
+                "symbols": shard,
+                "strategy": strategy,
+                "params": dict(scenario.strategy.params),
+                "resubmitted_by_broker": scenario.broker.resubmit_next_session,
+            },
+        )
+        for index, shard in enumerate(sharded)
+    ]
     broker = ActorSpec(
         "broker",
         BROKER_NAME,
@@ -61,29 +79,13 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
                 for symbol in symbols
                 if strategy.new_context(symbol, scenario.strategy.params).peers
             ),
+            "hosts": {symbol: host.name for host in hosts for symbol in host.options["symbols"]},
         },
     )
-    instruments = [
-        ActorSpec(
-            "instrument",
-            f"instrument/{symbol}",
-            {
-                "symbol": symbol,
-                "strategy": strategy,
-                "params": dict(scenario.strategy.params),
-                "resubmitted_by_broker": scenario.broker.resubmit_next_session,
-            },
-        )
-        for symbol in symbols
-    ]
     if topology == "single":
-        return [NodeSpec("swarm", (market, router, broker, *instruments))]
-    shards = min(scenario.run.instrument_processes, len(symbols))
+        return [NodeSpec("swarm", (market, router, broker, *hosts))]
     return [
         NodeSpec("market-data", (market,)),
         NodeSpec("broker", (router, broker)),
-        *(
-            NodeSpec(f"instruments-{index}", tuple(instruments[index::shards]))
-            for index in range(shards)
-        ),
+        *(NodeSpec(host.name, (host,)) for host in hosts),
     ]

@@ -165,10 +165,10 @@ def test_a_bad_symbol_list_is_refused(tmp_path: Path, symbols: str, complaint: s
 @pytest.mark.parametrize(
     ("section", "key"),
     [
-        ("[run]\ninstrument_processes = 0", "run.instrument_processes"),
+        ("[run]\ninstrument_shards = 0", "run.instrument_shards"),
         ("[broker]\nstarting_cash = 0.0", "broker.starting_cash"),
     ],
-    ids=["instrument_processes", "starting_cash"],
+    ids=["instrument_shards", "starting_cash"],
 )
 def test_a_number_out_of_range_names_the_key(tmp_path: Path, section: str, key: str) -> None:
     assert f"key '{key}' must" in error_of(write(tmp_path, MINIMAL + "\n" + section + "\n"))

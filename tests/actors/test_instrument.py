@@ -1,0 +1,188 @@
+"""The instrument's clock rule, driven directly, and its host over real inproc sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import zmq
+
+from actors.instrument import Instrument
+from actors.instrument_host import InstrumentHostActor, host_identity
+from messages import (
+    ActorFinished,
+    ActorReady,
+    Bar,
+    BarBatch,
+    BarsPublished,
+    BrokerProgress,
+    Fill,
+    OrderRequest,
+    Side,
+    StepDone,
+    decode,
+    encode,
+    inproc_endpoints,
+)
+from messages.topics import CLOCK, bar_topic
+from scenarios.strategies import resolve_strategy
+
+SMA = resolve_strategy("sma_crossover")
+PARAMS = {"fast": 1, "slow": 2, "quantity": 10}
+TIMEOUT_MS = 5000
+
+
+def bar(symbol: str, ts_ns: int, close: float) -> Bar:
+    return Bar(
+        symbol=symbol, ts_ns=ts_ns, open=close, high=close, low=close, close=close, volume=1e6
+    )
+
+
+def rising(symbol: str, count: int) -> list[Bar]:
+    return [bar(symbol, ts_ns, 100.0 + ts_ns) for ts_ns in range(1, count + 1)]
+
+
+class Wire:
+    """What an instrument sent, decoded; ``flushes`` counts the sends that left."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+        self.flushes = 0
+
+    def send(self, body: bytes) -> None:
+        self.sent.append(decode(body))
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+    def of(self, kind: type) -> list[object]:
+        return [message for message in self.sent if isinstance(message, kind)]
+
+
+def make_instrument(wire: Wire) -> Instrument:
+    return Instrument(symbol="AAA", strategy=SMA, params=PARAMS, send=wire.send, flush=wire.flush)
+
+
+def test_without_an_open_order_it_runs_ahead_and_reports_at_the_clock_mark() -> None:
+    wire = Wire()
+    instrument = make_instrument(wire)
+    falling = [bar("AAA", ts_ns, 100.0 - ts_ns) for ts_ns in range(1, 6)]
+    instrument.take_bars(BarBatch(symbol="AAA", seq=0, items=falling))
+    instrument.take_clock_mark(
+        BarsPublished(seq=0, through_ts_ns=5, timestamps=[1, 2, 3, 4, 5], sessions=[], final=True)
+    )
+    instrument.run()
+    assert instrument.counters["bars"] == 5
+    assert wire.of(OrderRequest) == []
+    assert wire.of(StepDone) == [StepDone(sender="AAA", through_ts_ns=5)]
+    assert instrument.finished
+
+
+def test_an_open_order_holds_the_next_bar_until_the_broker_has_matched_it() -> None:
+    wire = Wire()
+    instrument = make_instrument(wire)
+    instrument.take_bars(BarBatch(symbol="AAA", seq=0, items=rising("AAA", 4)))
+    instrument.run()
+    # Bar 2 is the first where the fast average is above the slow one: a buy, then a stop.
+    (order,) = wire.of(OrderRequest)
+    assert order.decided_ts_ns == 2  # type: ignore[attr-defined]
+    assert instrument.counters["bars"] == 2
+    assert wire.of(StepDone) == [StepDone(sender="AAA", through_ts_ns=2)]
+    assert not instrument.has_work()
+
+    instrument.take_broker_progress(2)  # not far enough: bar 3 may still fill it
+    assert not instrument.has_work()
+    instrument.take_broker_message(
+        Fill(
+            client_order_id=order.client_order_id,  # type: ignore[attr-defined]
+            symbol="AAA",
+            side=Side.BUY,
+            quantity=10,
+            price=103.0,
+            commission=0.0,
+            ts_ns=3,
+            remaining=0,
+            fill_seq=1,
+        )
+    )
+    instrument.take_broker_progress(3)
+    assert instrument.has_work()
+    instrument.run()
+    assert instrument.context.position == 10
+    assert instrument.counters["bars"] == 4  # filled: free again, it ran to the end
+
+
+def test_a_gap_in_a_symbol_s_batches_is_counted() -> None:
+    instrument = make_instrument(Wire())
+    instrument.take_bars(BarBatch(symbol="AAA", seq=1, items=[]))
+    assert instrument.counters["gaps"] == 1
+
+
+@pytest.fixture
+def context() -> Iterator[zmq.Context]:
+    ctx = zmq.Context()
+    yield ctx
+    ctx.term()
+
+
+def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
+    context: zmq.Context,
+) -> None:
+    endpoints = inproc_endpoints()
+    control = context.socket(zmq.ROUTER)
+    control.bind(endpoints.control)
+    market = context.socket(zmq.XPUB)
+    market.bind(endpoints.market_data)
+    router = context.socket(zmq.ROUTER)
+    router.bind(endpoints.router)
+    sockets = [control, market, router]
+    for sock in sockets:
+        sock.setsockopt(zmq.LINGER, 0)
+    host = InstrumentHostActor.start(
+        symbols=["BBB", "AAA"],
+        strategy=SMA,
+        params=PARAMS,
+        endpoints=endpoints,
+        name="instruments-0",
+        zmq_context=context,
+    )
+    try:
+        assert isinstance(decode(_recv(control)[-1]), ActorReady)
+        subscriptions = {_recv(market)[0] for _ in range(3)}
+        topics = (bar_topic("AAA"), bar_topic("BBB"), CLOCK)
+        assert subscriptions == {b"\x01" + topic for topic in topics}
+
+        for symbol in ("AAA", "BBB"):
+            batch = BarBatch(symbol=symbol, seq=0, items=[bar(symbol, 1, 100.0)])
+            market.send_multipart([bar_topic(symbol), encode(batch)])
+        mark = BarsPublished(seq=0, through_ts_ns=1, timestamps=[1], sessions=[], final=True)
+        market.send_multipart([CLOCK, encode(mark)])
+
+        identity, *bodies = _recv(router)
+        assert identity == host_identity("instruments-0")
+        # In symbol order, whatever order they were declared in.
+        assert [decode(body) for body in bodies] == [
+            StepDone(sender="AAA", through_ts_ns=1),
+            StepDone(sender="BBB", through_ts_ns=1),
+        ]
+        finished = [decode(_recv(control)[-1]) for _ in range(2)]
+        assert all(isinstance(message, ActorFinished) for message in finished)
+        names = {message.actor for message in finished}  # type: ignore[union-attr]
+        assert names == {"instrument/AAA", "instrument/BBB"}
+
+        router.send_multipart([identity, encode(BrokerProgress(through_ts_ns=1)), b"garbage"])
+        counters = host.proxy().counters
+        for _ in range(1000):  # each ask is served between two polls of the host's sockets
+            if counters.get(timeout=TIMEOUT_MS / 1000)["malformed"]:
+                break
+        assert counters.get()["malformed"] == 1
+        assert host.is_alive()
+    finally:
+        host.stop()
+        for sock in sockets:
+            sock.close()
+
+
+def _recv(sock: zmq.Socket) -> list[bytes]:
+    assert sock.poll(TIMEOUT_MS), "nothing arrived in time"
+    return sock.recv_multipart()
