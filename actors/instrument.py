@@ -166,18 +166,32 @@ class Instrument:
         coupled = self.context.open_orders or self.context.peers
         return bool(coupled) and self._broker_through < ts_ns
 
+    def catch_up(self) -> None:
+        """Decide on the events up to the broker's progress, the ones its clock may be
+        holding for, and report; the host sends every such report in one message."""
+        self._run(self._broker_through)
+        if self._broker_waits and self._queue:  # the next event is at a later time
+            self._report(self._decided_through)
+
     def run(self) -> None:
         """Decide on every queued event the clock allows. Running ahead as far as it can
         is what lets the broker pass times nobody trades at without waiting."""
+        self._run(None)
+
+    def _run(self, until_ts_ns: int | None) -> None:
         queue = self._queue
         while queue:
             item = queue[0]
             if isinstance(item, BarsPublished):
+                if until_ts_ns is not None:
+                    return
                 queue.popleft()
                 self._report(item.through_ts_ns)
                 self.finished = self.finished or item.final
                 continue
             ts_ns = item.ts_ns
+            if until_ts_ns is not None and ts_ns > until_ts_ns:
+                return
             if ts_ns > self._decided_through and self._broker_waits:
                 # Every event at the previous time is decided, and the broker is holding
                 # its clock for it: tell it now, not after the rest of the queue.

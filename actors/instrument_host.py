@@ -128,6 +128,9 @@ class InstrumentHostActor(SocketActor):
 
     def after_poll(self) -> None:
         for instrument in self._running:
+            instrument.catch_up()
+        self._flush()
+        for instrument in self._running:
             instrument.run()
         self._flush()
         newly_finished = [instrument for instrument in self._running if instrument.finished]

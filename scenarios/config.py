@@ -28,7 +28,7 @@ class RunSection(_Section, kw_only=True):
     seed: int = 0
     topology: Literal["single", "processes"] = "single"
     transport: Literal["ipc", "tcp"] = "ipc"
-    instrument_shards: int = 2
+    instrument_shards: int | Literal["auto"] = "auto"
     output: str = "runs/{name}"
     timeout_seconds: float = 600.0
 
@@ -155,8 +155,9 @@ def _check_values(scenario: Scenario) -> None:
         raise UserError(f"{path}: key 'data.symbols' is empty; list at least one symbol")
     if len(set(scenario.data.symbols)) != len(scenario.data.symbols):
         raise UserError(f"{path}: key 'data.symbols' repeats a symbol; list each once")
-    if scenario.run.instrument_shards < 1:
-        raise UserError(f"{path}: key 'run.instrument_shards' must be at least 1")
+    shards = scenario.run.instrument_shards
+    if shards != "auto" and shards < 1:
+        raise UserError(f"{path}: key 'run.instrument_shards' must be at least 1, or \"auto\"")
     if scenario.data.bars_per_symbol < 1:
         raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
     if scenario.broker.starting_cash <= 0:

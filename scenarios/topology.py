@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from actors.broker import BROKER_NAME
@@ -35,10 +36,19 @@ def bar_source(scenario: Scenario) -> BarSource:
     )
 
 
+def shard_count(setting: int | str) -> int:
+    """``auto``: a host per two CPUs. The market data and the broker keep a CPU busy
+    between them, and on two cores one host beats two (the clock waits for every host's
+    reply at each step; see the README's Performance section)."""
+    if setting == "auto":
+        return max(1, (os.cpu_count() or 1) // 2)
+    return int(setting)
+
+
 def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeSpec]:
     symbols = sorted(scenario.data.symbols)
     strategy = resolve_strategy(scenario.strategy.name)
-    shards = min(scenario.run.instrument_shards, len(symbols))
+    shards = min(shard_count(scenario.run.instrument_shards), len(symbols))
     sharded = [symbols[index::shards] for index in range(shards)]
     market = ActorSpec(
         "market_data",

@@ -73,7 +73,13 @@ def scenario_dir(tmp_path: Path) -> Path:
 
 
 def write_synthetic_scenario(
-    folder: Path, *, symbols: int, bars: int, topology: str = "processes", name: str = "synthetic"
+    folder: Path,
+    *,
+    symbols: int,
+    bars: int,
+    topology: str = "processes",
+    name: str = "synthetic",
+    shards: int | str = "auto",
 ) -> Path:
     listed = ", ".join(f'"S{index:03d}"' for index in range(symbols))
     path = folder / f"{name}.toml"
@@ -83,6 +89,7 @@ def write_synthetic_scenario(
 name = "{name}"
 seed = 11
 topology = "{topology}"
+instrument_shards = {shards!r}
 
 [data]
 source = "synthetic"

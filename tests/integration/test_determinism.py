@@ -52,3 +52,17 @@ def test_synthetic_fills_are_identical_over_tcp_and_in_one_process(tmp_path: Pat
     assert tcp.returncode == 0, tcp.stderr
     assert single.returncode == 0, single.stderr
     assert _fills(tmp_path / "tcp") == _fills(tmp_path / "one")
+
+
+def test_fills_are_identical_whatever_the_instruments_sharding(tmp_path: Path) -> None:
+    """One host for all instruments, three hosts, a host per instrument: the same fills."""
+    outputs = []
+    for shards in (1, 3, 5):
+        scenario = write_synthetic_scenario(
+            tmp_path, symbols=5, bars=3000, shards=shards, name=f"shards{shards}"
+        )
+        result = run_cli("run", str(scenario), "--out", str(shards), "--quiet", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        outputs.append(_fills(tmp_path / str(shards)))
+    assert outputs[0].count(b"\n") > 50
+    assert outputs[0] == outputs[1] == outputs[2]

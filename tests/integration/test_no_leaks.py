@@ -30,7 +30,7 @@ def _wait_for(condition, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _start_long_run(tmp_path: Path, tag: str) -> subprocess.Popen[str]:
-    scenario = write_synthetic_scenario(tmp_path, symbols=2, bars=400_000)
+    scenario = write_synthetic_scenario(tmp_path, symbols=2, bars=400_000, shards=2)
     process = subprocess.Popen(
         cli_command("run", str(scenario), "--out", "out", "--quiet"),
         cwd=tmp_path,
