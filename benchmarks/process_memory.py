@@ -67,7 +67,7 @@ def _pss_bytes(pid: int) -> int | None:
 class PeakTreeRss:
     """Samples ``tree_rss_bytes(root)`` every ``interval`` seconds in a daemon thread."""
 
-    def __init__(self, root: int, interval: float = 0.05) -> None:
+    def __init__(self, root: int, interval: float = 0.2) -> None:
         self.root = root
         self.interval = interval
         self.peak_bytes = 0
