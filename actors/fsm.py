@@ -223,7 +223,7 @@ def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: A
 def apply_broker_event(context: Any, event_kind: str, event: Any) -> None:
     """The bookkeeping an instrument actor does before it steps on a broker event, so a
     guard sees the position after the fill and no longer sees an order that has ended.
-    The checker and the tests replay it; it must agree with ``InstrumentActor``."""
+    The checker and the tests replay it; it must agree with ``actors.instrument``."""
     if event_kind in (FILLED, PARTIALLY_FILLED):
         context.position += event.quantity if event.side is Side.BUY else -event.quantity
     if event_kind == PARTIALLY_FILLED:
