@@ -10,6 +10,7 @@ import pytest
 from actors.broker_book import BrokerSettings, FillTiming
 from scenarios.config import load_scenario
 from scenarios.errors import UserError
+from scenarios.topology import shard_count
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "sma_demo.toml"
 MINIMAL = """\
@@ -198,3 +199,12 @@ def test_a_file_that_is_not_text_is_a_user_error(tmp_path: Path) -> None:
     path = tmp_path / "scenario.toml"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     assert "cannot read the scenario file" in error_of(path)
+
+
+def test_instrument_shards_is_a_count_or_auto(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + '\n[run]\ninstrument_shards = "auto"\n')
+    assert load_scenario(path).run.instrument_shards == "auto"
+    assert shard_count("auto") >= 1
+    assert shard_count(3) == 3
+    message = error_of(write(tmp_path, MINIMAL + '\n[run]\ninstrument_shards = "many"\n'))
+    assert "run.instrument_shards" in message
