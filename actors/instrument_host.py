@@ -127,6 +127,11 @@ class InstrumentHostActor(SocketActor):
         return any(instrument.has_work() for instrument in self._running)
 
     def after_poll(self) -> None:
+        """Two passes. First every instrument decides what the broker's clock may be
+        holding for and the reports leave together: one message, so the broker wakes
+        once per step, not once per instrument. Then they run ahead, which the broker
+        also needs (it passes a time only when every instrument has reported it), but
+        not before that message has gone."""
         for instrument in self._running:
             instrument.catch_up()
         self._flush()
