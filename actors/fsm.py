@@ -4,9 +4,10 @@ Theory of operation. A ``Strategy`` declares its states, its event alphabet and,
 *every* (state, event) pair, one cell: a tuple of guarded transitions (``When``), or
 ``IGNORE``, or ``INVALID``. Guards are pure questions about the extended state and the
 event; actions are the only code that emits anything, and they *return* intents
-(``Submit``, ``Cancel``) instead of sending them, so ``step`` has no I/O: replays, unit
-tests and the checker run it without sockets. Two guards true for one input is an error,
-never a silent choice; a ``When`` without a guard is the ``else`` branch and must come last.
+(``Submit``, ``Cancel``, ``Replace``, ``Signal``) instead of sending them, so ``step`` has
+no I/O: replays, unit tests and the checker run it without sockets. Two guards true for
+one input is an error, never a silent choice; a ``When`` without a guard is the ``else``
+branch and must come last.
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class Replace:
+    """Amend an open order in place (the broker's cancel-and-replace, same id):
+    ``quantity`` is the new total, filled shares included; ``None`` keeps a field. The
+    strategy sees the new terms in ``open_orders`` once the broker has acknowledged them;
+    an amendment the broker refuses, or one that comes after the order ended, changes
+    nothing. One replace per order per decision."""
+
+    client_order_id: str
+    quantity: float | None = None
+    limit_price: float | None = None
+    stop_price: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Signal:
     """A custom event for another instrument's strategy (``target`` is its symbol); it
     arrives there as the event ``name`` carrying a ``messages.PeerSignal``."""
@@ -70,7 +85,7 @@ class Signal:
     value: float
 
 
-Intent = Submit | Cancel | Signal
+Intent = Submit | Cancel | Replace | Signal
 Guard = Callable[[Any, Any], bool]
 Action = Callable[[Any, Any], Iterable[Intent] | None]
 

@@ -16,6 +16,7 @@ Whenever it stops to wait, and at every clock mark, it reports how far it has de
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ from actors.fsm import (
     Cancel,
     FsmError,
     Intent,
+    Replace,
     Signal,
     Strategy,
     apply_broker_event,
@@ -50,6 +52,7 @@ from messages import (
     OrderReject,
     OrderRequest,
     PeerSignal,
+    ReplaceRequest,
     SessionEvent,
     StepDone,
     encode,
@@ -103,6 +106,11 @@ class Instrument:
         self._next_batch_seq = 0
         self._order_seq = 0
         self._broker_waits = False
+        # Replaces in flight, by (order id, decided time), until the broker acknowledges
+        # them (an ack's time is the time it took the request) or passes that time.
+        self._replacing: dict[tuple[str, int], Replace] = {}
+        self._acknowledged: set[str] = set()  # orders whose first ack (the submit's) came
+        self._totals: dict[str, float] = {}  # each open order's total, filled included
 
     # -- inbound --------------------------------------------------------------------------
 
@@ -119,6 +127,9 @@ class Instrument:
     def take_broker_progress(self, through_ts_ns: int) -> None:
         if through_ts_ns > self._broker_through:
             self._broker_through = through_ts_ns
+            if self._replacing:  # the broker refused these, or they came too late
+                for key in [key for key in self._replacing if key[1] < through_ts_ns]:
+                    del self._replacing[key]
 
     def take_broker_message(self, message: Message) -> bool:
         """False for a message an instrument has no use for (the host counts it)."""
@@ -136,7 +147,7 @@ class Instrument:
         elif isinstance(message, OrderReject):
             self._on_broker_event(REJECTED, message)
         elif isinstance(message, OrderAck):
-            pass
+            self._on_ack(message)
         elif isinstance(message, PeerSignal):
             self._decide(message.name, message, message.decided_ts_ns)
         else:
@@ -149,10 +160,40 @@ class Instrument:
         order = self.context.open_orders.pop(client_order_id, None)
         if order is not None:
             self.context.open_orders[client_order_id + RESUBMIT_SUFFIX] = order
+        self._forget(client_order_id)
+
+    def _on_ack(self, ack: OrderAck) -> None:
+        client_order_id = ack.client_order_id
+        if client_order_id not in self._acknowledged:
+            self._acknowledged.add(client_order_id)  # the submit's, which comes first
+            return
+        amendment = self._replacing.pop((client_order_id, ack.ts_ns), None)
+        order = self.context.open_orders.get(client_order_id)
+        if amendment is None or order is None:
+            return
+        quantity = order.quantity
+        if amendment.quantity is not None:
+            filled = self._totals.get(client_order_id, order.quantity) - order.quantity
+            self._totals[client_order_id] = amendment.quantity
+            quantity = amendment.quantity - filled
+        self.context.open_orders[client_order_id] = dataclasses.replace(
+            order,
+            quantity=quantity,
+            limit_price=_either(amendment.limit_price, order.limit_price),
+            stop_price=_either(amendment.stop_price, order.stop_price),
+        )
 
     def _on_broker_event(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> None:
         apply_broker_event(self.context, kind, event)
+        if event.client_order_id not in self.context.open_orders:
+            self._forget(event.client_order_id)
         self._decide(kind, event, event.ts_ns)
+
+    def _forget(self, client_order_id: str) -> None:
+        self._acknowledged.discard(client_order_id)
+        self._totals.pop(client_order_id, None)
+        for key in [key for key in self._replacing if key[0] == client_order_id]:
+            del self._replacing[key]
 
     # -- the clock ------------------------------------------------------------------------
 
@@ -261,8 +302,23 @@ class Instrument:
                 )
             )
             return
+        if isinstance(intent, Replace):
+            self._replacing[(intent.client_order_id, decided_ts_ns)] = intent
+            self._send(
+                ReplaceRequest(
+                    client_order_id=intent.client_order_id,
+                    symbol=self.symbol,
+                    quantity=intent.quantity,
+                    limit_price=intent.limit_price,
+                    stop_price=intent.stop_price,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
         client_order_id = f"{self.symbol}-{self._order_seq}"
         self.context.open_orders[client_order_id] = intent
+        self._totals[client_order_id] = intent.quantity
         self.counters["orders"] += 1
         self._send(
             OrderRequest(
@@ -281,3 +337,7 @@ class Instrument:
 
     def _send(self, message: Message) -> None:
         self._send_bytes(encode(message))
+
+
+def _either(new: float | None, old: float | None) -> float | None:
+    return old if new is None else new

@@ -7,6 +7,23 @@ from collections.abc import Iterator
 import pytest
 import zmq
 
+from actors.fsm import (
+    BAR,
+    CANCELLED,
+    END_OF_DAY,
+    FILLED,
+    IGNORE,
+    PARTIALLY_FILLED,
+    REJECTED,
+    SESSION_CLOSE,
+    SESSION_OPEN,
+    STANDARD_EVENTS,
+    InstrumentContext,
+    Replace,
+    Strategy,
+    Submit,
+    When,
+)
 from actors.instrument import Instrument
 from actors.instrument_host import InstrumentHostActor, host_identity
 from messages import (
@@ -17,7 +34,10 @@ from messages import (
     BarsPublished,
     BrokerProgress,
     Fill,
+    OrderAck,
     OrderRequest,
+    OrderType,
+    ReplaceRequest,
     Side,
     StepDone,
     decode,
@@ -186,3 +206,104 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
 def _recv(sock: zmq.Socket) -> list[bytes]:
     assert sock.poll(TIMEOUT_MS), "nothing arrived in time"
     return sock.recv_multipart()
+
+
+# -- replace: the strategy's view of an order follows the broker's acknowledgements ---------
+
+IDLE, WORKING = "IDLE", "WORKING"
+
+
+def _bid(context: InstrumentContext, event: object) -> list[Submit]:
+    return [Submit(side=Side.BUY, quantity=10, order_type=OrderType.LIMIT, limit_price=1.0)]
+
+
+def _raise_bid(context: InstrumentContext, event: Bar) -> list[Replace]:
+    (client_order_id,) = context.open_orders
+    return [Replace(client_order_id, quantity=20, limit_price=event.close)]
+
+
+_BACK_TO_IDLE = (When(IDLE),)
+_CELLS = {
+    BAR: None,
+    FILLED: _BACK_TO_IDLE,
+    PARTIALLY_FILLED: (When(WORKING),),
+    CANCELLED: _BACK_TO_IDLE,
+    REJECTED: _BACK_TO_IDLE,
+    SESSION_OPEN: IGNORE,
+    SESSION_CLOSE: IGNORE,
+    END_OF_DAY: IGNORE,
+}
+REPLACER = Strategy(
+    name="replacer",
+    states=(IDLE, WORKING),
+    events=STANDARD_EVENTS,
+    initial=IDLE,
+    table={
+        **{(IDLE, event): cell for event, cell in _CELLS.items()},
+        **{(WORKING, event): cell for event, cell in _CELLS.items()},
+        (IDLE, BAR): (When(WORKING, action=_bid),),
+        (WORKING, BAR): (When(WORKING, action=_raise_bid),),
+    },
+    new_context=lambda symbol, params: InstrumentContext(symbol=symbol),
+)
+
+
+def _working_replacer(wire: Wire) -> Instrument:
+    """Bid at bar 1 (acknowledged), then at bar 2 ask to raise the bid to 20 at 102."""
+    instrument = Instrument(
+        symbol="AAA", strategy=REPLACER, params={}, send=wire.send, flush=wire.flush
+    )
+    instrument.take_bars(BarBatch(symbol="AAA", seq=0, items=[bar("AAA", 1, 101.0)]))
+    instrument.run()
+    instrument.take_broker_message(OrderAck(client_order_id="AAA-1", symbol="AAA", ts_ns=1))
+    instrument.take_bars(BarBatch(symbol="AAA", seq=1, items=[bar("AAA", 2, 102.0)]))
+    instrument.take_broker_progress(2)
+    instrument.run()
+    return instrument
+
+
+def test_a_replace_changes_the_strategy_s_view_when_the_broker_acknowledges_it() -> None:
+    wire = Wire()
+    instrument = _working_replacer(wire)
+    (request,) = wire.of(ReplaceRequest)
+    assert request == ReplaceRequest(
+        client_order_id="AAA-1",
+        symbol="AAA",
+        quantity=20,
+        limit_price=102.0,
+        decided_ts_ns=2,
+        seq=2,
+    )
+    assert instrument.context.open_orders["AAA-1"].limit_price == 1.0  # not yet acknowledged
+    instrument.take_broker_message(OrderAck(client_order_id="AAA-1", symbol="AAA", ts_ns=2))
+    order = instrument.context.open_orders["AAA-1"]
+    assert (order.quantity, order.limit_price) == (20, 102.0)
+
+
+def test_a_replace_the_broker_passes_over_leaves_the_order_as_it_was() -> None:
+    wire = Wire()
+    instrument = _working_replacer(wire)
+    instrument.take_broker_progress(3)  # time 2 accepted, and no acknowledgement came
+    instrument.take_broker_message(OrderAck(client_order_id="AAA-1", symbol="AAA", ts_ns=2))
+    order = instrument.context.open_orders["AAA-1"]
+    assert (order.quantity, order.limit_price) == (10, 1.0)
+
+
+def test_a_replaced_quantity_is_a_total_and_what_was_filled_stays_filled() -> None:
+    wire = Wire()
+    instrument = _working_replacer(wire)
+    instrument.take_broker_message(
+        Fill(
+            client_order_id="AAA-1",
+            symbol="AAA",
+            side=Side.BUY,
+            quantity=4,
+            price=1.0,
+            commission=0.0,
+            ts_ns=2,
+            remaining=6,
+            fill_seq=1,
+        )
+    )
+    instrument.take_broker_message(OrderAck(client_order_id="AAA-1", symbol="AAA", ts_ns=2))
+    assert instrument.context.open_orders["AAA-1"].quantity == 16  # 20 in all, 4 filled
