@@ -217,7 +217,7 @@ class BrokerActor(SocketActor):
         # does not, and is not woken for every time until its order is due.
         due = {symbol for decided, symbol, _, _ in self._pending if decided <= ts_ns}
         for symbol in waiting | due | self.book.symbols_with_open_orders():
-            self._progress[self._identities[symbol]] = ts_ns
+            self._progress[self._identity_of(symbol)] = ts_ns
 
     def _open_session(self, event: SessionEvent) -> None:
         """The last minute is an intraday notion: with one bar a session (daily bars, the
@@ -313,8 +313,8 @@ class BrokerActor(SocketActor):
         self._reply(self._identity_of(symbol), message)
 
     def _identity_of(self, symbol: str) -> bytes:
-        identity = self._identities.get(symbol)
-        return host_identity(symbol) if identity is None else identity
+        """A peer signal may name a symbol no host runs: the router drops it."""
+        return self._identities.get(symbol) or host_identity(symbol)
 
     def _reply(self, origin: bytes, message: Message) -> None:
         self._outbox.setdefault(origin, []).append(encode(message))

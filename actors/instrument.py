@@ -131,8 +131,9 @@ class Instrument:
                 for key in [key for key in self._replacing if key[1] < through_ts_ns]:
                     del self._replacing[key]
 
-    def take_broker_message(self, message: Message) -> bool:
-        """False for a message an instrument has no use for (the host counts it)."""
+    def take_broker_message(
+        self, message: Fill | OrderCancelled | OrderReject | OrderAck | PeerSignal
+    ) -> None:
         received = _RECEIVED.get(type(message))  # type: ignore[arg-type]
         if received is not None:
             self.counters[received] = self.counters.get(received, 0) + 1
@@ -148,11 +149,8 @@ class Instrument:
             self._on_broker_event(REJECTED, message)
         elif isinstance(message, OrderAck):
             self._on_ack(message)
-        elif isinstance(message, PeerSignal):
-            self._decide(message.name, message, message.decided_ts_ns)
         else:
-            return False
-        return True
+            self._decide(message.name, message, message.decided_ts_ns)
 
     def _follow_resubmission(self, client_order_id: str) -> None:
         """The broker re-submits a last-minute cancel at the next open under a new id: for

@@ -113,13 +113,17 @@ class InstrumentHostActor(SocketActor):
                 log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
 
     def _dispatch(self, message: Message) -> bool:
+        """False for a message no hosted instrument can take (the caller counts it)."""
         if isinstance(message, PeerSignal):
             owner = self.instruments.get(message.target)
         elif isinstance(message, BrokerReply):
             owner = self.instruments.get(message.symbol)
         else:
             return False
-        return owner is not None and owner.take_broker_message(message)
+        if owner is None:
+            return False
+        owner.take_broker_message(message)
+        return True
 
     # -- progress -------------------------------------------------------------------------
 
