@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from actors.bar_sources import synthetic_minute_bars
+from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
 from benchmarks.plain_loop import PlainResult, run_plain
 from benchmarks.process_memory import PeakTreeRss
-from scenarios.config import DataSection
+from tradeswarm.scenarios.config.scenario import DataSection
 
 SEED = 7  # the scenario's run.seed, given to the plain loop's bars as well
 FAST, SLOW, QUANTITY = 10, 30, 100
@@ -125,7 +125,7 @@ def cli_command() -> list[str]:
     if beside.exists():
         return [str(beside)]
     found = shutil.which("tradeswarm")
-    return [found] if found else [sys.executable, "-m", "scenarios.cli"]
+    return [found] if found else [sys.executable, "-m", "tradeswarm.scenarios.cli.main"]
 
 
 def run_swarm(cell: Cell, topology: str, folder: Path) -> SwarmResult:

@@ -3,9 +3,9 @@
 This package imports nothing else of tradeswarm.
 """
 
-from messages.base import SCHEMA_VERSION, Message, Record
-from messages.codec import MESSAGE_TYPES, AnyMessage, DecodeError, decode, encode, from_builtins
-from messages.control import (
+from tradeswarm.messages.base import SCHEMA_VERSION, Message, Record
+from tradeswarm.messages.codec import MESSAGE_TYPES, AnyMessage, DecodeError, decode, encode, from_builtins
+from tradeswarm.messages.control import (
     ActorFailed,
     ActorFinished,
     ActorReady,
@@ -17,9 +17,9 @@ from messages.control import (
     StepDone,
     Transition,
 )
-from messages.endpoints import Endpoints, inproc_endpoints, ipc_endpoints, tcp_endpoints
-from messages.market import Bar, BarBatch, BarsPublished, SessionEvent, SessionEventKind
-from messages.orders import (
+from tradeswarm.messages.endpoints import Endpoints, inproc_endpoints, ipc_endpoints, tcp_endpoints
+from tradeswarm.messages.market import Bar, BarBatch, BarsPublished, SessionEvent, SessionEventKind
+from tradeswarm.messages.orders import (
     CancelRequest,
     Fill,
     OrderAck,
@@ -32,7 +32,7 @@ from messages.orders import (
     Side,
     TimeInForce,
 )
-from messages.state import OpenOrder, Position, TradingState, TradingStateRequest
+from tradeswarm.messages.state import OpenOrder, Position, TradingState, TradingStateRequest
 
 __all__ = [
     "MESSAGE_TYPES",

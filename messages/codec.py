@@ -6,8 +6,8 @@ from typing import Final
 
 import msgspec
 
-from messages.base import SCHEMA_VERSION, Message
-from messages.control import (
+from tradeswarm.messages.base import SCHEMA_VERSION, Message
+from tradeswarm.messages.control import (
     ActorFailed,
     ActorFinished,
     ActorReady,
@@ -18,8 +18,8 @@ from messages.control import (
     StartRequest,
     StepDone,
 )
-from messages.market import Bar, BarBatch, BarsPublished, SessionEvent
-from messages.orders import (
+from tradeswarm.messages.market import Bar, BarBatch, BarsPublished, SessionEvent
+from tradeswarm.messages.orders import (
     CancelRequest,
     Fill,
     OrderAck,
@@ -29,7 +29,7 @@ from messages.orders import (
     PeerSignal,
     ReplaceRequest,
 )
-from messages.state import TradingState, TradingStateRequest
+from tradeswarm.messages.state import TradingState, TradingStateRequest
 
 MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     Bar,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from messages.base import Message, Record
+from tradeswarm.messages.base import Message, Record
 
 
 class StepDone(Message, kw_only=True, frozen=True):

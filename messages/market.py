@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from messages.base import Message
+from tradeswarm.messages.base import Message
 
 
 class Bar(Message, kw_only=True, frozen=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from messages.base import Message
+from tradeswarm.messages.base import Message
 
 
 class Side(StrEnum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from messages.base import Message, Record
-from messages.orders import OrderType, Side, TimeInForce
+from tradeswarm.messages.base import Message, Record
+from tradeswarm.messages.orders import OrderType, Side, TimeInForce
 
 
 class Position(Record, kw_only=True, frozen=True):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import importlib
 
-from actors.fsm import Strategy
-from scenarios.errors import UserError
+from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.scenarios.config.errors import UserError
 
 LIBRARY = {
-    "sma_crossover": "scenarios.strategies.sma_crossover:STRATEGY",
-    "breakout": "scenarios.strategies.breakout:STRATEGY",
-    "long_short": "scenarios.strategies.long_short:STRATEGY",
-    "mean_reversion": "scenarios.strategies.mean_reversion:STRATEGY",
-    "pairs": "scenarios.strategies.pairs:STRATEGY",
+    "sma_crossover": "tradeswarm.scenarios.strategies.sma_crossover:STRATEGY",
+    "breakout": "tradeswarm.scenarios.strategies.breakout:STRATEGY",
+    "long_short": "tradeswarm.scenarios.strategies.long_short:STRATEGY",
+    "mean_reversion": "tradeswarm.scenarios.strategies.mean_reversion:STRATEGY",
+    "pairs": "tradeswarm.scenarios.strategies.pairs:STRATEGY",
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     BROKER_EVENTS,
     CANCELLED,
@@ -38,8 +38,8 @@ from actors.fsm import (
     When,
     row,
 )
-from actors.fsm_infer import InferenceError, instrument_fields
-from messages import Bar, Fill, OrderType, Side, TimeInForce, TradingState
+from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.messages import Bar, Fill, OrderType, Side, TimeInForce, TradingState
 
 FLAT = "FLAT"
 ENTRY_PENDING = "ENTRY_PENDING"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     BROKER_EVENTS,
     CANCELLED,
@@ -30,9 +30,9 @@ from actors.fsm import (
     When,
     row,
 )
-from actors.fsm_infer import InferenceError, instrument_fields
-from messages import Bar, Side, TradingState
-from scenarios.strategies.sma_crossover import (
+from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.messages import Bar, Side, TradingState
+from tradeswarm.scenarios.strategies.sma_crossover import (
     SmaContext,
     fast_above_slow,
     fast_below_slow,

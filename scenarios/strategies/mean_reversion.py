@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     BROKER_EVENTS,
     CANCELLED,
@@ -31,8 +31,8 @@ from actors.fsm import (
     When,
     row,
 )
-from actors.fsm_infer import InferenceError, instrument_fields
-from messages import Bar, OrderType, Side, TimeInForce, TradingState
+from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.messages import Bar, OrderType, Side, TimeInForce, TradingState
 
 FLAT = "FLAT"
 ENTRY_PENDING = "ENTRY_PENDING"

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     BROKER_EVENTS,
     CANCELLED,
@@ -40,8 +40,8 @@ from actors.fsm import (
     When,
     row,
 )
-from messages import Bar, PeerSignal, Side
-from scenarios.strategies.long_short import (
+from tradeswarm.messages import Bar, PeerSignal, Side
+from tradeswarm.scenarios.strategies.long_short import (
     FLAT,
     FLATTEN_PENDING,
     LONG,

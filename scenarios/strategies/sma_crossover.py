@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     BROKER_EVENTS,
     CANCELLED,
@@ -29,8 +29,8 @@ from actors.fsm import (
     When,
     row,
 )
-from actors.fsm_infer import InferenceError, instrument_fields
-from messages import Bar, Side, TradingState
+from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.messages import Bar, Side, TradingState
 
 FLAT = "FLAT"
 ENTRY_PENDING = "ENTRY_PENDING"

@@ -25,7 +25,7 @@ class CliResult:
 
 
 def cli_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "scenarios.cli", *args]
+    return [sys.executable, "-m", "tradeswarm.scenarios.cli.main", *args]
 
 
 def tagged_env(tag: str) -> dict[str, str]:

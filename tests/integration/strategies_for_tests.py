@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     CANCELLED,
     END_OF_DAY,
@@ -32,8 +32,8 @@ from actors.fsm import (
     Submit,
     When,
 )
-from actors.fsm_infer import instrument_fields
-from messages import Bar, OrderType, Side, TimeInForce, TradingState
+from tradeswarm.actors.fsm.infer import instrument_fields
+from tradeswarm.messages import Bar, OrderType, Side, TimeInForce, TradingState
 
 IDLE = "IDLE"  # no order open
 WORKING = "WORKING"  # at least one order open

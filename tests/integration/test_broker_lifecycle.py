@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from actors.journal import read_journal
-from actors.market_data import load_bars
-from messages import (
+from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.messages import (
     CancelRequest,
     Fill,
     OrderAck,
@@ -31,8 +31,8 @@ from messages import (
     Side,
     TimeInForce,
 )
-from scenarios.config import load_scenario
-from scenarios.topology import bar_source
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.plan import bar_source
 from tests.integration.harness import SCENARIOS, run_cli
 
 SYMBOLS = ("AAPL", "IBM", "MSFT")

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from actors.broker_book import BrokerBook
-from actors.broker_replay import interleave, replay
-from actors.journal import read_journal
-from actors.market_data import load_bars
-from messages import Bar, OrderCancelled, OrderRequest
-from scenarios.config import Scenario, load_scenario
-from scenarios.topology import bar_source
+from tradeswarm.actors.broker.book import BrokerBook
+from tradeswarm.actors.broker.replay import interleave, replay
+from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.messages import Bar, OrderCancelled, OrderRequest
+from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
+from tradeswarm.scenarios.run.plan import bar_source
 from tests.integration.harness import SCENARIOS, run_cli
 
 

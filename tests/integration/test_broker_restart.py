@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from actors.broker import BROKER_NAME
-from actors.node import ActorSpec, NodeSpec
-from actors.router import ROUTER_NAME
-from scenarios.config import load_scenario
-from scenarios.swarm import Swarm
+from tradeswarm.actors.broker.actor import BROKER_NAME
+from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
+from tradeswarm.actors.runtime.router import ROUTER_NAME
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.swarm import Swarm
 from tests.integration.harness import SCENARIOS, run_cli
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from tests.integration.harness import cli_command, run_cli, tagged_env
 
 BROKEN = """
-from actors.fsm import IGNORE, STANDARD_EVENTS, Strategy, When
-from scenarios.strategies.sma_crossover import new_context
+from tradeswarm.actors.fsm.engine import IGNORE, STANDARD_EVENTS, Strategy, When
+from tradeswarm.scenarios.strategies.sma_crossover import new_context
 
 TABLE = {("FLAT", event): IGNORE for event in STANDARD_EVENTS if event != "filled"}
 TABLE[("FLAT", "bar")] = (When("NOWHERE"),)

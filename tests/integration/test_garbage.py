@@ -7,11 +7,11 @@ from pathlib import Path
 
 import zmq
 
-from actors.journal import read_journal
-from messages import Fill, TradingState, TradingStateRequest, decode, encode
-from scenarios.config import load_scenario
-from scenarios.swarm import Swarm
-from scenarios.topology import plan_nodes
+from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.messages import Fill, TradingState, TradingStateRequest, decode, encode
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.swarm import Swarm
+from tradeswarm.scenarios.run.plan import plan_nodes
 from tests.integration.harness import write_synthetic_scenario
 
 GARBAGE = [

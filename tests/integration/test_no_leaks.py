@@ -68,7 +68,7 @@ def test_no_process_is_left_after_a_child_dies(tmp_path: Path) -> None:
     nodes = [
         pid
         for pid in processes_tagged(tag)
-        if b"actors.node" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"tradeswarm.actors.runtime.node" in Path(f"/proc/{pid}/cmdline").read_bytes()
     ]
     victim = max(nodes)  # the last node started: an instrument shard
     os.kill(victim, signal.SIGKILL)

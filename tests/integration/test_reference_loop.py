@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from actors.bar_sources import load_csv_bars
+from tradeswarm.actors.market.bar_sources import load_csv_bars
 from tests.integration.harness import SCENARIOS, run_cli
 
 QUANTITY = 100

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.report import build_report
+from tradeswarm.scenarios.report.build import build_report
 from tests.integration.harness import SCENARIOS, run_cli
 
 BROWSER_TIMEOUT_SECONDS = 60

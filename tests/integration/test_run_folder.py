@@ -8,7 +8,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from scenarios.config import load_scenario
+from tradeswarm.scenarios.config.scenario import load_scenario
 from tests.integration.harness import (
     CLI_TIMEOUT_SECONDS,
     cli_command,

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from actors.broker_book import RESUBMIT_SUFFIX
-from actors.journal import read_journal
-from actors.market_data import load_bars
-from messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
-from scenarios.config import load_scenario
-from scenarios.topology import bar_source
+from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
+from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.plan import bar_source
 from tests.integration.harness import run_cli
 
 STRATEGY = "tests.integration.strategies_for_tests:SESSION_ORDERS"

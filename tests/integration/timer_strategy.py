@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from actors.fsm import (
+from tradeswarm.actors.fsm.engine import (
     BAR,
     CANCELLED,
     END_OF_DAY,
@@ -22,8 +22,8 @@ from actors.fsm import (
     Strategy,
     When,
 )
-from messages import SessionEvent, SessionEventKind
-from scenarios.strategies.sma_crossover import (
+from tradeswarm.messages import SessionEvent, SessionEventKind
+from tradeswarm.scenarios.strategies.sma_crossover import (
     ENTRY_PENDING,
     EXIT_PENDING,
     FLAT,

@@ -7,8 +7,8 @@ import msgpack
 import msgspec
 import pytest
 
-import messages
-from messages import (
+import tradeswarm.messages as messages
+from tradeswarm.messages import (
     ActorFailed,
     ActorFinished,
     ActorReady,
@@ -44,7 +44,7 @@ from messages import (
     encode,
     from_builtins,
 )
-from messages.topics import bar_topic
+from tradeswarm.messages.topics import bar_topic
 
 T0 = 1_700_000_000_000_000_000
 T1 = 1_700_000_060_000_000_000

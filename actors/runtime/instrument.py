@@ -1,0 +1,341 @@
+"""One instrument: the FSM of one symbol, stepped on every event, and its clock.
+
+An instrument is an actor in the actor model's sense: its state is its own and changes
+only through the messages it takes (bars, clock marks, broker replies, peer signals), and
+what it does is send messages. Threads are a separate matter: an ``InstrumentHostActor``
+(``tradeswarm.actors.runtime.instrument_host``) runs the instruments of a shard on one pykka thread and owns
+their sockets, because a thread per instrument costs more in GIL hand-offs and clock
+round trips than the instrument's own work (see the README's Performance section).
+
+Clock rule (see ``tradeswarm.messages.control``): while the instrument has an order open, it may
+decide on a bar at ``t`` only after the broker has reported progress through ``t``, so
+every fill caused by bar ``t`` is applied before the decision on ``t``. With no order
+open the broker cannot touch it, so it runs ahead through whatever bars it holds.
+Whenever it stops to wait, and at every clock mark, it reports how far it has decided.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
+from tradeswarm.actors.broker.checks import CancelReason
+from tradeswarm.actors.fsm.engine import (
+    BAR,
+    CANCELLED,
+    FILLED,
+    PARTIALLY_FILLED,
+    REJECTED,
+    Cancel,
+    FsmError,
+    Intent,
+    Replace,
+    Signal,
+    Strategy,
+    apply_broker_event,
+    step,
+)
+from tradeswarm.actors.fsm.timeline import TransitionLog
+from tradeswarm.messages import (
+    Bar,
+    BarBatch,
+    BarsPublished,
+    CancelRequest,
+    Fill,
+    Message,
+    OrderAck,
+    OrderCancelled,
+    OrderReject,
+    OrderRequest,
+    PeerSignal,
+    ReplaceRequest,
+    SessionEvent,
+    StepDone,
+    encode,
+)
+
+log = logging.getLogger(__name__)
+
+LAST_MINUTE = CancelReason.LAST_MINUTE.value
+_RECEIVED = {
+    OrderAck: "received_acks",
+    Fill: "received_fills",
+    OrderCancelled: "received_cancels",
+    OrderReject: "received_rejects",
+}
+
+
+def instrument_name(symbol: str) -> str:
+    return f"instrument/{symbol}"
+
+
+class Instrument:
+    """``send`` queues an encoded message for the broker; ``flush`` sends what is queued
+    now (the host's single DEALER carries the messages of all its instruments)."""
+
+    def __init__(
+        self,
+        *,
+        symbol: str,
+        strategy: Strategy,
+        params: Mapping[str, Any],
+        send: Callable[[bytes], None],
+        flush: Callable[[], None],
+        resubmitted_by_broker: bool = False,
+    ) -> None:
+        self.symbol = symbol
+        self.name = instrument_name(symbol)
+        self._resubmitted_by_broker = resubmitted_by_broker
+        self.strategy = strategy
+        self._events = frozenset(strategy.events)
+        self.context = strategy.new_context(symbol, params)
+        self.state = strategy.initial
+        self.transitions = TransitionLog(symbol)
+        self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}
+        self.finished = False
+        self._send_bytes = send
+        self._flush = flush
+        self._queue: deque[Bar | SessionEvent | BarsPublished] = deque()
+        self._decided_through = -1
+        self._reported_through = -1
+        self._broker_through = -1
+        self._next_batch_seq = 0
+        self._order_seq = 0
+        self._broker_waits = False
+        # Replaces in flight, by (order id, decided time), until the broker acknowledges
+        # them (an ack's time is the time it took the request) or passes that time.
+        self._replacing: dict[tuple[str, int], Replace] = {}
+        self._acknowledged: set[str] = set()  # orders whose first ack (the submit's) came
+        self._totals: dict[str, float] = {}  # each open order's total, filled included
+
+    # -- inbound --------------------------------------------------------------------------
+
+    def take_bars(self, message: BarBatch) -> None:
+        if message.seq != self._next_batch_seq:
+            self.counters["gaps"] += 1
+            log.error("%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq)
+        self._next_batch_seq = message.seq + 1
+        self._queue.extend(message.items)
+
+    def take_clock_mark(self, message: BarsPublished) -> None:
+        self._queue.append(message)
+
+    def take_broker_progress(self, through_ts_ns: int) -> None:
+        if through_ts_ns > self._broker_through:
+            self._broker_through = through_ts_ns
+            if self._replacing:  # the broker refused these, or they came too late
+                for key in [key for key in self._replacing if key[1] < through_ts_ns]:
+                    del self._replacing[key]
+
+    def take_broker_message(
+        self, message: Fill | OrderCancelled | OrderReject | OrderAck | PeerSignal
+    ) -> None:
+        received = _RECEIVED.get(type(message))  # type: ignore[arg-type]
+        if received is not None:
+            self.counters[received] = self.counters.get(received, 0) + 1
+        if isinstance(message, Fill):
+            kind = FILLED if message.remaining <= 0 else PARTIALLY_FILLED
+            self._on_broker_event(kind, message)
+        elif isinstance(message, OrderCancelled):
+            if message.reason == LAST_MINUTE and self._resubmitted_by_broker:
+                self._follow_resubmission(message.client_order_id)
+            else:
+                self._on_broker_event(CANCELLED, message)
+        elif isinstance(message, OrderReject):
+            self._on_broker_event(REJECTED, message)
+        elif isinstance(message, OrderAck):
+            self._on_ack(message)
+        else:
+            self._decide(message.name, message, message.decided_ts_ns)
+
+    def _follow_resubmission(self, client_order_id: str) -> None:
+        """The broker re-submits a last-minute cancel at the next open under a new id: for
+        the strategy the order never ended."""
+        order = self.context.open_orders.pop(client_order_id, None)
+        if order is not None:
+            self.context.open_orders[client_order_id + RESUBMIT_SUFFIX] = order
+        self._forget(client_order_id)
+
+    def _on_ack(self, ack: OrderAck) -> None:
+        client_order_id = ack.client_order_id
+        if client_order_id not in self._acknowledged:
+            self._acknowledged.add(client_order_id)  # the submit's, which comes first
+            return
+        amendment = self._replacing.pop((client_order_id, ack.ts_ns), None)
+        order = self.context.open_orders.get(client_order_id)
+        if amendment is None or order is None:
+            return
+        quantity = order.quantity
+        if amendment.quantity is not None:
+            filled = self._totals.get(client_order_id, order.quantity) - order.quantity
+            self._totals[client_order_id] = amendment.quantity
+            quantity = amendment.quantity - filled
+        self.context.open_orders[client_order_id] = dataclasses.replace(
+            order,
+            quantity=quantity,
+            limit_price=_either(amendment.limit_price, order.limit_price),
+            stop_price=_either(amendment.stop_price, order.stop_price),
+        )
+
+    def _on_broker_event(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> None:
+        apply_broker_event(self.context, kind, event)
+        if event.client_order_id not in self.context.open_orders:
+            self._forget(event.client_order_id)
+        self._decide(kind, event, event.ts_ns)
+
+    def _forget(self, client_order_id: str) -> None:
+        self._acknowledged.discard(client_order_id)
+        self._totals.pop(client_order_id, None)
+        for key in [key for key in self._replacing if key[0] == client_order_id]:
+            del self._replacing[key]
+
+    # -- the clock ------------------------------------------------------------------------
+
+    def has_work(self) -> bool:
+        if not self._queue:
+            return False
+        head = self._queue[0]
+        return isinstance(head, BarsPublished) or not self._must_wait(head.ts_ns)
+
+    def _must_wait(self, ts_ns: int) -> bool:
+        coupled = self.context.open_orders or self.context.peers
+        return bool(coupled) and self._broker_through < ts_ns
+
+    def catch_up(self) -> None:
+        """Decide on the events up to the broker's progress, the ones its clock may be
+        holding for, and report; the host sends every such report in one message."""
+        self._run(self._broker_through)
+        if self._broker_waits and self._queue:  # the next event is at a later time
+            self._report(self._decided_through)
+
+    def run(self) -> None:
+        """Decide on every queued event the clock allows. Running ahead as far as it can
+        is what lets the broker pass times nobody trades at without waiting."""
+        self._run(None)
+
+    def _run(self, until_ts_ns: int | None) -> None:
+        queue = self._queue
+        while queue:
+            item = queue[0]
+            if isinstance(item, BarsPublished):
+                if until_ts_ns is not None:
+                    return
+                queue.popleft()
+                self._report(item.through_ts_ns)
+                self.finished = self.finished or item.final
+                continue
+            ts_ns = item.ts_ns
+            if until_ts_ns is not None and ts_ns > until_ts_ns:
+                return
+            if ts_ns > self._decided_through and self._broker_waits:
+                # Every event at the previous time is decided, and the broker is holding
+                # its clock for it: tell it now, not after the rest of the queue.
+                self._report(self._decided_through)
+                self._flush()
+            if self._must_wait(ts_ns):
+                # Nothing of ours can happen before this event: we have decided up to it.
+                self._report(max(self._decided_through, ts_ns - 1))
+                return
+            queue.popleft()
+            self._broker_waits = self._broker_through >= ts_ns > self._reported_through
+            if isinstance(item, Bar):
+                self.counters["bars"] += 1
+                self._decide(BAR, item, ts_ns)
+            elif item.kind.value in self._events:  # a timer goes only to tables that take it
+                self._decide(item.kind.value, item, ts_ns)
+            self._decided_through = ts_ns
+
+    def _report(self, through_ts_ns: int) -> None:
+        self._broker_waits = False
+        self._decided_through = max(self._decided_through, through_ts_ns)
+        if self._decided_through > self._reported_through:
+            self._reported_through = self._decided_through
+            self._send(StepDone(sender=self.symbol, through_ts_ns=self._decided_through))
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def _decide(self, event_kind: str, event: Any, ts_ns: int) -> None:
+        before = self.state
+        try:
+            result = step(self.strategy, before, event_kind, event, self.context)
+        except FsmError as error:
+            self.counters["fsm_errors"] += 1
+            log.error("%s at %d: %s", self.name, ts_ns, error)
+            return
+        if result.state != before:
+            self.state = result.state
+            self.transitions.record(ts_ns, before, event_kind, result.state)
+        # An order is stamped no earlier than just after the last time we reported: the
+        # broker may already have accepted every time up to there, and must take this
+        # order at a time it can only reach after our next report, which follows it.
+        decided_ts_ns = max(ts_ns, self._reported_through + 1)
+        for intent in result.intents:
+            self._send_intent(intent, decided_ts_ns)
+
+    def _send_intent(self, intent: Intent, decided_ts_ns: int) -> None:
+        self._order_seq += 1
+        if isinstance(intent, Signal):
+            self._send(
+                PeerSignal(
+                    sender=self.symbol,
+                    target=intent.target,
+                    name=intent.name,
+                    value=intent.value,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
+        if isinstance(intent, Cancel):
+            self._send(
+                CancelRequest(
+                    client_order_id=intent.client_order_id,
+                    symbol=self.symbol,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
+        if isinstance(intent, Replace):
+            self._replacing[(intent.client_order_id, decided_ts_ns)] = intent
+            self._send(
+                ReplaceRequest(
+                    client_order_id=intent.client_order_id,
+                    symbol=self.symbol,
+                    quantity=intent.quantity,
+                    limit_price=intent.limit_price,
+                    stop_price=intent.stop_price,
+                    decided_ts_ns=decided_ts_ns,
+                    seq=self._order_seq,
+                )
+            )
+            return
+        client_order_id = f"{self.symbol}-{self._order_seq}"
+        self.context.open_orders[client_order_id] = intent
+        self._totals[client_order_id] = intent.quantity
+        self.counters["orders"] += 1
+        self._send(
+            OrderRequest(
+                client_order_id=client_order_id,
+                symbol=self.symbol,
+                side=intent.side,
+                quantity=intent.quantity,
+                order_type=intent.order_type,
+                limit_price=intent.limit_price,
+                stop_price=intent.stop_price,
+                time_in_force=intent.time_in_force,
+                decided_ts_ns=decided_ts_ns,
+                seq=self._order_seq,
+            )
+        )
+
+    def _send(self, message: Message) -> None:
+        self._send_bytes(encode(message))
+
+
+def _either(new: float | None, old: float | None) -> float | None:
+    return old if new is None else new

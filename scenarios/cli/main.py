@@ -1,0 +1,158 @@
+"""The ``tradeswarm`` command. Exit codes: 0 success, 2 a user error, 1 an internal failure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.cli.progress import make_progress
+from tradeswarm.scenarios.run.runner import output_dir, run_scenario, validate
+from tradeswarm.scenarios.cli.strategy_tools import check_report, diagram, strategy_from_argument
+from tradeswarm.scenarios.run.swarm import SwarmFailed, request_trading_state
+
+EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tradeswarm", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the actors do")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a scenario file end to end")
+    run.add_argument("scenario", type=Path)
+    run.add_argument("--topology", choices=("single", "processes"))
+    run.add_argument("--out", help="run folder (default: the scenario's run.output)")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    check = commands.add_parser("check", help="check a strategy table before any run")
+    check.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
+    draw = commands.add_parser("diagram", help="write a strategy's state diagram")
+    draw.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
+    draw.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    draw.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    report = commands.add_parser("report", help="rebuild the report of a finished run")
+    report.add_argument("run_folder", type=Path)
+    state = commands.add_parser("state", help="print the trading state of a running swarm")
+    state.add_argument("run_folder", type=Path, help="the folder of a run in progress")
+    state.add_argument("--timeout", type=float, default=5.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        handler = {
+            "run": _run,
+            "check": _check,
+            "diagram": _diagram,
+            "report": _report,
+            "state": _state,
+        }
+        return handler[args.command](args)
+    except UserError as error:
+        print(f"tradeswarm: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except SwarmFailed as error:
+        print(f"tradeswarm: the run failed: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("tradeswarm: interrupted; every actor process was stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    out_dir = output_dir(scenario, args.out)
+    progress = make_progress(validate(scenario), quiet=args.quiet)
+    try:
+        result = run_scenario(
+            scenario,
+            out_dir=out_dir,
+            topology=args.topology,
+            on_progress=lambda report: progress.update(report.bars, report.through_ts_ns),
+        )
+    finally:
+        progress.close()
+    from tradeswarm.scenarios.report.build import build_report, load_metrics, tear_sheet_table  # ~1 s of imports
+
+    page = build_report(out_dir)
+    if not args.quiet:
+        print(format_summary(result.summary, out_dir))
+        print()
+        print(tear_sheet_table(load_metrics(out_dir)))
+        print(f"report        {page}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.report.build import build_report, load_metrics, tear_sheet_table
+
+    page = build_report(args.run_folder)
+    print(tear_sheet_table(load_metrics(args.run_folder)))
+    print(f"report        {page}")
+    return EXIT_OK
+
+
+def format_summary(summary: dict[str, Any], out_dir: Path) -> str:
+    positions: dict[str, float] = summary["positions"] or {}
+    held = ", ".join(f"{symbol} {quantity:g}" for symbol, quantity in positions.items())
+    lines = [
+        f"scenario      {summary['scenario']} ({summary['strategy']}, {summary['topology']})",
+        f"bars          {summary['bars_processed']:,} in {summary['wall_seconds']} s "
+        f"({summary['bar_events_per_second']:,} bar-events/s)",
+        f"fills         {summary['fills']} ({summary['round_trips']} round trips)",
+        f"positions     {held or 'none'}",
+        f"cash          {summary['final_cash']:,.2f}",
+        f"equity        {summary['final_equity']:,.2f}",
+        f"return        {summary['return']:+.2%}",
+        f"run folder    {out_dir}",
+    ]
+    return "\n".join(lines)
+
+
+def _check(args: argparse.Namespace) -> int:
+    ok, report = check_report(strategy_from_argument(args.strategy))
+    print(report, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_USER_ERROR
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    picture = diagram(strategy_from_argument(args.strategy), args.format)
+    if args.out is None:
+        sys.stdout.write(picture.decode())
+    else:
+        args.out.write_bytes(picture)
+    return EXIT_OK
+
+
+def as_mapping(value: object) -> object:
+    """Messages travel as arrays; people read objects with named fields."""
+    if isinstance(value, msgspec.Struct):
+        return {name: as_mapping(getattr(value, name)) for name in value.__struct_fields__}
+    if isinstance(value, list):
+        return [as_mapping(item) for item in value]
+    return value
+
+
+def _state(args: argparse.Namespace) -> int:
+    endpoints_file = args.run_folder / "endpoints.json"
+    if not endpoints_file.exists():
+        raise UserError(f"{endpoints_file}: not found; is a run in progress in {args.run_folder}?")
+    router = json.loads(endpoints_file.read_text())["router"]
+    state = request_trading_state(router, args.timeout)
+    print(json.dumps(as_mapping(state), indent=2))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Scenario files (TOML): what to trade, on which data, with which broker, how.
+
+The file is validated whole before any actor starts: an unknown key, a wrong type or a
+missing data file is one error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+import tomli_w
+
+from tradeswarm.actors.broker.book import BrokerSettings, FillTiming
+from tradeswarm.actors.broker.models import COMMISSION_MODELS, SLIPPAGE_MODELS
+from tradeswarm.scenarios.config.errors import UserError
+
+
+class _Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class RunSection(_Section, kw_only=True):
+    name: str = "run"
+    seed: int = 0
+    topology: Literal["single", "processes"] = "single"
+    transport: Literal["ipc", "tcp"] = "ipc"
+    instrument_shards: int | Literal["auto"] = "auto"
+    output: str = "runs/{name}"
+    timeout_seconds: float = 600.0
+
+
+class DataSection(_Section, kw_only=True):
+    source: Literal["csv", "synthetic"] = "csv"
+    symbols: list[str]
+    path: str = "data/{symbol}.csv"
+    adjust: bool = True
+    calendar: str = "XNYS"  # an exchange-calendars name; "" for sessions read off the bars
+    timer_seconds: float = 0.0  # a "timer" event this often within each session; 0 = none
+    bars_per_symbol: int = 10_000
+    start: str = "2024-01-02"
+    start_price: float = 100.0
+    drift: float = 0.05
+    volatility: float = 0.2
+
+
+class StrategySection(_Section, kw_only=True):
+    name: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class BrokerSection(_Section, kw_only=True):
+    starting_cash: float = 100_000.0
+    fill_at: Literal["next_open", "same_close"] = "next_open"
+    commission_per_share: float = 0.0
+    commission_minimum: float = 0.0
+    slippage_bps: float = 0.0
+    allow_fractional: bool = False
+    resubmit_next_session: bool = False
+    last_minute_seconds: float = 60.0
+    slippage: dict[str, Any] = msgspec.field(default_factory=dict)
+    commission: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    def settings(self) -> BrokerSettings:
+        """Raises ``ValueError`` naming the key when a model or its parameters are wrong."""
+        return BrokerSettings(
+            starting_cash=self.starting_cash,
+            fill_at=FillTiming(self.fill_at),
+            commission_per_share=self.commission_per_share,
+            commission_minimum=self.commission_minimum,
+            slippage_bps=self.slippage_bps,
+            slippage=_model("broker.slippage", SLIPPAGE_MODELS, self.slippage),
+            commission=_model("broker.commission", COMMISSION_MODELS, self.commission),
+            allow_fractional=self.allow_fractional,
+            last_minute_ns=round(self.last_minute_seconds * 1e9),
+            resubmit_next_session=self.resubmit_next_session,
+        )
+
+
+def _model(key: str, models: Mapping[str, Callable[..., Any]], table: dict[str, Any]) -> Any:
+    """``{model = "volume_share", volume_limit = 0.025}`` -> ``VolumeShareSlippage(...)``."""
+    params = dict(table)
+    name = params.pop("model", "none")
+    if name not in models:
+        raise ValueError(f"key '{key}.model' is {name!r}; use one of {', '.join(models)}")
+    try:
+        return models[name](**params)
+    except TypeError as error:
+        raise ValueError(f"key '{key}': {error}") from None
+
+
+class ReportSection(_Section, kw_only=True):
+    benchmark: str = ""  # a CSV path or a symbol of the data; "" = the S&P 500 shipped here
+
+
+class Scenario(_Section, kw_only=True):
+    run: RunSection = msgspec.field(default_factory=RunSection)
+    data: DataSection
+    strategy: StrategySection
+    broker: BrokerSection = msgspec.field(default_factory=BrokerSection)
+    report: ReportSection = msgspec.field(default_factory=ReportSection)
+    path: str = ""  # where it was read from; set by ``load_scenario``
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path).parent
+
+    def data_path(self, symbol: str) -> Path:
+        path = Path(self.data.path.format(symbol=symbol))
+        return path if path.is_absolute() else self.folder / path
+
+
+def load_scenario(path: Path) -> Scenario:
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(f"{path}: not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:  # a folder, no permission, not text
+        raise UserError(f"{path}: cannot read the scenario file: {error}") from None
+    if "path" in raw:
+        raise UserError(f"{path}: unknown key 'path' at the top level; remove it")
+    try:
+        scenario = msgspec.convert(raw, Scenario)
+    except msgspec.ValidationError as error:
+        raise UserError(f"{path}: {_explain(error)}") from None
+    scenario = msgspec.structs.replace(scenario, path=str(path))
+    _check_values(scenario)
+    return scenario
+
+
+def _explain(error: msgspec.ValidationError) -> str:
+    """Turn msgspec's ``... - at `$.data.x` `` into a key a user recognises."""
+    text = str(error)
+    message, _, where = text.rpartition(" - at `")
+    if not message:  # msgspec names no place for an error in the top-level table
+        message, where = text, "$`"
+    key = where.rstrip("`").removeprefix("$").lstrip(".")
+    if message.startswith(("Object contains unknown field", "Object missing required field")):
+        field_name = message.split("`")[1]
+        full = f"{key}.{field_name}" if key else field_name
+        if message.startswith("Object contains"):
+            return f"unknown key '{full}'; remove it or check its spelling"
+        return f"missing key '{full}'; add it"
+    return f"key '{key or '(top level)'}': {message[0].lower()}{message[1:]}"
+
+
+def _check_values(scenario: Scenario) -> None:
+    path = scenario.path
+    if not scenario.data.symbols:
+        raise UserError(f"{path}: key 'data.symbols' is empty; list at least one symbol")
+    if len(set(scenario.data.symbols)) != len(scenario.data.symbols):
+        raise UserError(f"{path}: key 'data.symbols' repeats a symbol; list each once")
+    shards = scenario.run.instrument_shards
+    if shards != "auto" and shards < 1:
+        raise UserError(f"{path}: key 'run.instrument_shards' must be at least 1, or \"auto\"")
+    if scenario.data.bars_per_symbol < 1:
+        raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
+    if scenario.broker.starting_cash <= 0:
+        raise UserError(f"{path}: key 'broker.starting_cash' must be positive")
+    try:
+        scenario.broker.settings()
+    except ValueError as error:
+        raise UserError(f"{path}: [broker]: {error}") from None
+
+
+def frozen_copy(scenario: Scenario) -> str:
+    """The scenario as TOML with its data paths made absolute, for the run folder: a report
+    or a replay rebuilt from the folder must find the same data wherever it runs."""
+    raw = msgspec.to_builtins(scenario)
+    raw.pop("path")
+    raw["data"]["path"] = str((scenario.folder / scenario.data.path).resolve())
+    benchmark = scenario.folder / scenario.report.benchmark
+    if scenario.report.benchmark and benchmark.is_file():
+        raw["report"]["benchmark"] = str(benchmark.resolve())
+    return tomli_w.dumps(raw)

@@ -1,0 +1,261 @@
+"""Start a swarm, release it, wait for it, ask it for its state, and take it down.
+
+The runner owns the control ROUTER every actor connects to. It never trusts a child to
+stop by itself: after asking politely it terminates, then kills, what is still alive,
+and it does so on every way out (success, failure, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pykka
+import zmq
+
+from tradeswarm.actors.broker.actor import BROKER_NAME
+from tradeswarm.actors.runtime.instrument import instrument_name
+from tradeswarm.actors.market.actor import MARKET_DATA_NAME
+from tradeswarm.actors.runtime.node import NodeSpec, launch_node, start_actors
+from tradeswarm.messages import (
+    ActorFailed,
+    ActorFinished,
+    ActorReady,
+    ActorStopped,
+    DecodeError,
+    Endpoints,
+    RunProgress,
+    ShutdownRequest,
+    StartRequest,
+    TradingState,
+    TradingStateRequest,
+    Transition,
+    decode,
+    encode,
+    inproc_endpoints,
+    ipc_endpoints,
+    tcp_endpoints,
+)
+from tradeswarm.messages.sockets import open_socket
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 5.0
+POLL_MS = 100
+
+
+def instrument_names(nodes: list[NodeSpec]) -> list[str]:
+    """Each hosted instrument reports its end of data as itself."""
+    return [
+        instrument_name(symbol)
+        for node in nodes
+        for spec in node.actors
+        if spec.kind == "instruments"
+        for symbol in spec.options["symbols"]
+    ]
+
+
+class SwarmFailed(RuntimeError):
+    """The swarm could not finish: an actor failed, a process died, or time ran out."""
+
+
+class Swarm:
+    def __init__(self, nodes: list[NodeSpec], *, topology: str, transport: str = "ipc") -> None:
+        self.nodes = nodes
+        self.topology = topology
+        self.transport = transport
+        self.actor_names = [spec.name for node in nodes for spec in node.actors]
+        self.finished: dict[str, dict[str, int]] = {}
+        self.stopped: dict[str, dict[str, int]] = {}
+        self.transitions: list[Transition] = []
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self._refs: list[pykka.ActorRef[Any]] = []
+        self._ipc_dir: str | None = None
+        self._context: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+        self._control: zmq.Socket | None = None
+        self.endpoints = self._make_endpoints()
+
+    def _make_endpoints(self) -> Endpoints:
+        if self.topology == "single":
+            return inproc_endpoints()
+        if self.transport == "tcp":
+            return tcp_endpoints()
+        self._ipc_dir = tempfile.mkdtemp(prefix="ts-", dir="/tmp")
+        return ipc_endpoints(Path(self._ipc_dir))
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def launch(self) -> None:
+        self._control = open_socket(self._context, zmq.ROUTER)
+        self._control.bind(self.endpoints.control)
+        if self.topology == "single":
+            for node in self.nodes:
+                self._refs += start_actors(node, self.endpoints, self._context)
+        else:
+            level = logging.getLogger().getEffectiveLevel()
+            self.processes = [launch_node(node, self.endpoints, level) for node in self.nodes]
+        ready: set[str] = set()
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while ready != set(self.actor_names):
+            message = self._next_control(deadline, "actors to start")
+            if isinstance(message, ActorReady):
+                ready.add(message.actor)
+
+    def release(self) -> None:
+        self._tell(MARKET_DATA_NAME, StartRequest())
+
+    def wait(
+        self, timeout_seconds: float, on_progress: Callable[[RunProgress], None] | None = None
+    ) -> None:
+        """Until the broker and every instrument have seen the end of the data."""
+        needed = {*instrument_names(self.nodes), BROKER_NAME}
+        deadline = time.monotonic() + timeout_seconds
+        while not needed <= self.finished.keys():
+            message = self._next_control(deadline, "the run to finish")
+            if isinstance(message, ActorFinished):
+                self.finished[message.actor] = message.counters
+                self.transitions.extend(message.transitions)
+            elif isinstance(message, RunProgress) and on_progress is not None:
+                on_progress(message)
+
+    def trading_state(self, timeout_seconds: float = 10.0) -> TradingState:
+        return request_trading_state(self.endpoints.router, timeout_seconds, self._context)
+
+    def shutdown(self) -> None:
+        try:
+            if self._control is not None:
+                self._ask_to_stop()
+        finally:
+            self._reap()
+
+    def __enter__(self) -> Swarm:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _tell(self, actor: str, message: Any) -> None:
+        assert self._control is not None
+        self._control.send_multipart([actor.encode(), encode(message)])
+
+    def _next_control(self, deadline: float, waiting_for: str) -> Any:
+        assert self._control is not None
+        while True:
+            if self._control.poll(POLL_MS):
+                frames = self._control.recv_multipart()
+                try:
+                    message = decode(frames[-1])
+                except DecodeError as error:
+                    log.warning("runner: dropped a malformed control message: %s", error)
+                    continue
+                if isinstance(message, ActorFailed):
+                    raise SwarmFailed(f"actor {message.actor} failed: {message.reason}")
+                if isinstance(message, ActorStopped):
+                    self.stopped[message.actor] = message.counters
+                    continue
+                return message
+            self._check_processes()
+            if time.monotonic() > deadline:
+                raise SwarmFailed(f"timed out waiting for {waiting_for}")
+
+    def _check_processes(self) -> None:
+        if not self.processes:
+            return
+        for node, process in zip(self.nodes, self.processes, strict=True):
+            code = process.poll()
+            if code is not None:
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                raise SwarmFailed(f"process {node.name} (pid {process.pid}) died with {how}")
+
+    def _ask_to_stop(self) -> None:
+        assert self._control is not None
+        for name in self.actor_names:
+            self._tell(name, ShutdownRequest())
+        alive = set(self._actors_alive())
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while not alive <= set(self.stopped) and time.monotonic() < deadline:
+            if self._control.poll(POLL_MS):
+                try:
+                    message = decode(self._control.recv_multipart()[-1])
+                except DecodeError:
+                    continue
+                if isinstance(message, ActorStopped):
+                    self.stopped[message.actor] = message.counters
+
+    def _actors_alive(self) -> list[str]:
+        if not self.processes:
+            return self.actor_names
+        return [
+            spec.name
+            for node, process in zip(self.nodes, self.processes, strict=True)
+            if process.poll() is None
+            for spec in node.actors
+        ]
+
+    def _reap(self) -> None:
+        for ref in self._refs:
+            ref.stop(block=False)
+        for ref in self._refs:
+            ref.actor_stopped.wait(STOP_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for process in self.processes:
+            _wait_for_exit(process, deadline - time.monotonic())
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                _wait_for_exit(process, 1.0)
+            if process.poll() is None:
+                process.kill()
+                _wait_for_exit(process, 1.0)
+        if self._control is not None:
+            self._control.close(linger=0)
+            self._control = None
+        if self._ipc_dir is not None:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(max(0.0, timeout_seconds))
+
+
+def request_trading_state(
+    router_endpoint: str, timeout_seconds: float, context: zmq.Context | None = None
+) -> TradingState:
+    """One trading_state round trip through the router, as any tool would do it."""
+    context = context or zmq.Context.instance()
+    request_id = uuid.uuid4().hex
+    sock = open_socket(context, zmq.DEALER, identity=f"tool/{request_id}".encode())
+    try:
+        sock.connect(router_endpoint)
+        sock.send(encode(TradingStateRequest(request_id=request_id)))
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if sock.poll(POLL_MS):
+                message = decode(sock.recv())
+                if isinstance(message, TradingState) and message.request_id == request_id:
+                    return message
+        raise SwarmFailed(f"no trading state from {router_endpoint} in {timeout_seconds} s")
+    finally:
+        sock.close(linger=0)
+
+
+def write_endpoints(path: Path, endpoints: Endpoints) -> None:
+    path.write_text(
+        json.dumps(
+            {name: getattr(endpoints, name) for name in endpoints.__struct_fields__}, indent=2
+        )
+        + "\n"
+    )

@@ -1,0 +1,39 @@
+"""Every demo's fills, pinned by hash: a refactoring that changes one trade fails here.
+
+The demos run in the ``single`` topology to keep the suite quick; the determinism tests
+prove that ``processes`` gives the same bytes. A deliberate change of a strategy or of the
+broker's rules updates the pin in the same commit, with the reason in its message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.integration.harness import SCENARIOS, run_cli
+
+pytestmark = pytest.mark.slow
+
+DEMO_FILLS_SHA256 = {
+    "sma_demo.toml": "d393e7ecfe38665e7c62efb0739f66d840edcd0d29c06274e72a367a2a000e1f",
+    "long_short_demo.toml": "6d6f930485d0146d2db4c00733accfb7b5aa7c708128fa956e37e8e79b2f6999",
+    "mean_reversion_demo.toml": "12a3c1a81491250310f059d3e958b36a5e883a6bcc85f85025ab85031d4156be",
+    "breakout_demo.toml": "a861c0a0b6217f4b8497cad1d238e15314409be89c3b050b2fad31675bd6938f",
+    "pairs_demo.toml": "42ffb9eb8c95883aed13b195b3a5e392e4efbde33fe838884edff1f9a3f58349",
+}
+
+
+def test_every_demo_scenario_is_pinned() -> None:
+    assert set(DEMO_FILLS_SHA256) == {path.name for path in SCENARIOS.glob("*_demo.toml")}
+
+
+@pytest.mark.parametrize("demo", sorted(DEMO_FILLS_SHA256))
+def test_demo_fills_are_byte_identical_to_the_pinned_run(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = run_cli("run", str(SCENARIOS / demo), "--topology", "single", "--out", str(out),
+                     "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    digest = hashlib.sha256((out / "fills.csv").read_bytes()).hexdigest()
+    assert digest == DEMO_FILLS_SHA256[demo]
