@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
 from benchmarks.plain_loop import PlainResult, run_plain
 from benchmarks.process_memory import PeakTreeRss
+from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
 from tradeswarm.scenarios.config.scenario import DataSection
 
 SEED = 7  # the scenario's run.seed, given to the plain loop's bars as well

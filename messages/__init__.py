@@ -4,7 +4,14 @@ This package imports nothing else of tradeswarm.
 """
 
 from tradeswarm.messages.base import SCHEMA_VERSION, Message, Record
-from tradeswarm.messages.codec import MESSAGE_TYPES, AnyMessage, DecodeError, decode, encode, from_builtins
+from tradeswarm.messages.codec import (
+    MESSAGE_TYPES,
+    AnyMessage,
+    DecodeError,
+    decode,
+    encode,
+    from_builtins,
+)
 from tradeswarm.messages.control import (
     ActorFailed,
     ActorFinished,

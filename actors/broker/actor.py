@@ -16,9 +16,9 @@ import zmq
 
 from tradeswarm.actors.broker.book import BrokerBook, BrokerSettings
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
+from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
 from tradeswarm.actors.runtime.instrument_host import host_identity
-from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     ActorFinished,

@@ -26,10 +26,10 @@ from tradeswarm.actors.broker.checks import (
     short_of_cash,
 )
 from tradeswarm.actors.broker.ledger import BrokerLedger, OrderState, PositionState
-from tradeswarm.actors.broker.models import Execution
-from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.actors.broker.lifecycle import OPEN_STATUSES
+from tradeswarm.actors.broker.models import Execution
 from tradeswarm.actors.broker.order_types import at_close, limit_of, touch
+from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.messages import (
     Bar,
     CancelRequest,

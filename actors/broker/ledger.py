@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tradeswarm.actors.broker.checks import CancelReason
-from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.actors.broker.lifecycle import OrderStatus, OrderTrigger, next_status
 from tradeswarm.actors.broker.order_types import stop_trigger_on
+from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
     Bar,
     Fill,

@@ -6,7 +6,7 @@ read the table as data: every (state, event) pair has exactly one well-formed ce
 target is declared, the ``else`` comes last, guards and actions are functions. The *graph*
 checks see the table as a directed graph (a ``When`` is an edge, whatever its guard):
 every state is reachable from the initial one and can get back to it unless declared
-terminal. The *sampling* checks (``tradeswarm.actors.fsm.explore``, ``tradeswarm.actors.fsm.infer``) call the
+terminal. The *sampling* checks (``actors.fsm.explore``, ``actors.fsm.infer``) call the
 strategy's own functions on inputs drawn from its declared domain with a seeded
 ``random.Random``, so a check is deterministic and a report reproducible.
 """

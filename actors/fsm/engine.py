@@ -153,7 +153,7 @@ Infer = Callable[[TradingState, str], tuple[str, dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Domain:
-    """The inputs a strategy can meet, so the checker can sample them (``tradeswarm.actors.fsm.explore``).
+    """The inputs a strategy can meet, so the checker can sample them (``actors.fsm.explore``).
 
     ``context(rng, state)`` draws an extended state the strategy may hold while it rests in
     ``state`` (between events). ``events[kind](rng, context)`` draws an event of that kind
@@ -175,7 +175,7 @@ class Strategy:
     is bookkeeping, not a decision, so it lives outside the table. ``explore`` is the
     input domain the checker samples to find overlapping guards; ``infer(snapshot,
     symbol)`` names the one state a broker snapshot implies, with the context fields it
-    recovers (``tradeswarm.actors.fsm.infer``), so a restarted actor can carry on.
+    recovers (``actors.fsm.infer``), so a restarted actor can carry on.
     """
 
     name: str
@@ -238,7 +238,7 @@ def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: A
 def apply_broker_event(context: Any, event_kind: str, event: Any) -> None:
     """The bookkeeping an instrument actor does before it steps on a broker event, so a
     guard sees the position after the fill and no longer sees an order that has ended.
-    The checker and the tests replay it; it must agree with ``tradeswarm.actors.runtime.instrument``."""
+    The checker and the tests replay it; it must agree with ``actors.runtime.instrument``."""
     if event_kind in (FILLED, PARTIALLY_FILLED):
         context.position += event.quantity if event.side is Side.BUY else -event.quantity
     if event_kind == PARTIALLY_FILLED:

@@ -3,11 +3,11 @@
 An instrument is an actor in the actor model's sense: its state is its own and changes
 only through the messages it takes (bars, clock marks, broker replies, peer signals), and
 what it does is send messages. Threads are a separate matter: an ``InstrumentHostActor``
-(``tradeswarm.actors.runtime.instrument_host``) runs the instruments of a shard on one pykka thread and owns
+(``actors.runtime.instrument_host``) runs the instruments of a shard on one pykka thread and owns
 their sockets, because a thread per instrument costs more in GIL hand-offs and clock
 round trips than the instrument's own work (see the README's Performance section).
 
-Clock rule (see ``tradeswarm.messages.control``): while the instrument has an order open, it may
+Clock rule (see ``messages.control``): while the instrument has an order open, it may
 decide on a bar at ``t`` only after the broker has reported progress through ``t``, so
 every fill caused by bar ``t`` is applied before the decision on ``t``. With no order
 open the broker cannot touch it, so it runs ahead through whatever bars it holds.

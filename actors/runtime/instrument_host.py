@@ -5,7 +5,7 @@ thread per instrument pays a GIL hand-off and a socket wake-up for every message
 makes the broker wait for each instrument's reply separately. A host takes the bars of
 all its symbols on one SUB socket and speaks to the broker on one DEALER, so the replies
 of all its instruments to one clock step leave as one message. Each instrument keeps its
-own state, FSM, clock and counters (``tradeswarm.actors.runtime.instrument``), and reports as itself
+own state, FSM, clock and counters (``actors.runtime.instrument``), and reports as itself
 (``instrument/<symbol>``) to the runner.
 """
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import msgspec
 
-from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.cli.progress import make_progress
-from tradeswarm.scenarios.run.runner import output_dir, run_scenario, validate
 from tradeswarm.scenarios.cli.strategy_tools import check_report, diagram, strategy_from_argument
+from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.runner import output_dir, run_scenario, validate
 from tradeswarm.scenarios.run.swarm import SwarmFailed, request_trading_state
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -83,7 +83,11 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    from tradeswarm.scenarios.report.build import build_report, load_metrics, tear_sheet_table  # ~1 s of imports
+    from tradeswarm.scenarios.report.build import (  # ~1 s of imports
+        build_report,
+        load_metrics,
+        tear_sheet_table,
+    )
 
     page = build_report(out_dir)
     if not args.quiet:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 LINE_INTERVAL_SECONDS = 2.0
 FALLBACK_COLUMNS = 100
-_SESSION_SHIFT_NS = 5 * 3600 * 10**9  # the session date, as tradeswarm.actors.market.actor counts it
+_SESSION_SHIFT_NS = 5 * 3600 * 10**9  # the session date, as actors.market.actor counts it
 
 
 class Progress(Protocol):

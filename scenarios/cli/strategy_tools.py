@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tradeswarm.actors.fsm.engine import Strategy
 from tradeswarm.actors.fsm.check import check
 from tradeswarm.actors.fsm.diagram import DiagramError, render_svg, to_dot, to_mermaid
+from tradeswarm.actors.fsm.engine import Strategy
 from tradeswarm.actors.fsm.problems import format_problems
-from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.strategies import resolve_strategy
 
 

@@ -15,7 +15,7 @@
 Numbers in ``metrics.json`` are plain JSON; a metric that is not defined (too short a run,
 a flat benchmark) is the string ``"NaN"``, and an infinite one ``"Infinity"`` or
 ``"-Infinity"``, so the file stays valid JSON that ``float()`` and JavaScript's
-``Number()`` both read. Conventions of the metrics: ``tradeswarm.scenarios.report.metrics``.
+``Number()`` both read. Conventions of the metrics: ``scenarios.report.metrics``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradeswarm.actors.fsm.engine import Strategy
 from tradeswarm.actors.fsm.diagram import DiagramError, render_svg, to_dot, to_mermaid
+from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.report import charts as report_charts
 from tradeswarm.scenarios.report import page as report_html
-from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.report.equity import (
     FILLS_FILE,
     benchmark_prices,
@@ -47,10 +48,9 @@ from tradeswarm.scenarios.report.equity import (
     scenario_closes,
     session_dates,
 )
-from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.report.metrics import METRICS, align_benchmark, rolling_table, tear_sheet
-from tradeswarm.scenarios.strategies import resolve_strategy
 from tradeswarm.scenarios.report.trade_stats import FillRow, round_trips, trade_stats
+from tradeswarm.scenarios.strategies import resolve_strategy
 
 TIMELINE_FILE = "timeline.csv"
 SUMMARY_FILE = "summary.json"

@@ -22,15 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradeswarm.actors.market.bar_sources import BarColumns, DataError
 from tradeswarm.actors.market.actor import load_bars
-from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
+from tradeswarm.actors.market.bar_sources import BarColumns, DataError
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
 from tradeswarm.scenarios.report.metrics import by_day, load_benchmark_csv
-from tradeswarm.scenarios.run.plan import bar_source
 from tradeswarm.scenarios.report.trade_stats import FillRow
+from tradeswarm.scenarios.run.plan import bar_source
 
-SESSION_SHIFT_NS = 5 * 3600 * 10**9  # as tradeswarm.actors.market.actor.session_events
+SESSION_SHIFT_NS = 5 * 3600 * 10**9  # as actors.market.actor.session_events
 DATA_FOLDER = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_BENCHMARK = "SPX"  # scenarios/data/SPX.csv, the S&P 500 1999-2018
 SCENARIO_FILE = "scenario.toml"

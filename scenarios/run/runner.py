@@ -10,18 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from tradeswarm.actors.market.bar_sources import DataError
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.market.actor import CsvSource, load_bars
+from tradeswarm.actors.market.bar_sources import DataError
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
 from tradeswarm.messages import Fill, RunProgress, Side, TradingState
-from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
-from tradeswarm.scenarios.config.errors import UserError
-from tradeswarm.scenarios.run.output import write_fills, write_summary, write_timeline
-from tradeswarm.scenarios.strategies import resolve_strategy
 from tradeswarm.scenarios.cli.strategy_tools import ensure_checked
-from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
+from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
+from tradeswarm.scenarios.run.output import write_fills, write_summary, write_timeline
 from tradeswarm.scenarios.run.plan import bar_source, plan_nodes
+from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
+from tradeswarm.scenarios.strategies import resolve_strategy
 
 JOURNAL_NAME = "journal.msgpack"
 

@@ -23,8 +23,8 @@ import pykka
 import zmq
 
 from tradeswarm.actors.broker.actor import BROKER_NAME
-from tradeswarm.actors.runtime.instrument import instrument_name
 from tradeswarm.actors.market.actor import MARKET_DATA_NAME
+from tradeswarm.actors.runtime.instrument import instrument_name
 from tradeswarm.actors.runtime.node import NodeSpec, launch_node, start_actors
 from tradeswarm.messages import (
     ActorFailed,

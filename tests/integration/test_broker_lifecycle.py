@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.market.actor import load_bars
 from tradeswarm.messages import (
@@ -33,7 +34,6 @@ from tradeswarm.messages import (
 )
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.plan import bar_source
-from tests.integration.harness import SCENARIOS, run_cli
 
 SYMBOLS = ("AAPL", "IBM", "MSFT")
 COUNTERS = {

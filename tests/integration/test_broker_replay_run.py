@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.book import BrokerBook
-from tradeswarm.actors.broker.replay import interleave, replay
 from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.broker.replay import interleave, replay
 from tradeswarm.actors.market.actor import load_bars
 from tradeswarm.messages import Bar, OrderCancelled, OrderRequest
 from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
 from tradeswarm.scenarios.run.plan import bar_source
-from tests.integration.harness import SCENARIOS, run_cli
 
 
 def _bars(scenario: Scenario) -> list[Bar]:

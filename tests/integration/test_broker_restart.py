@@ -6,12 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.actor import BROKER_NAME
 from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
 from tradeswarm.actors.runtime.router import ROUTER_NAME
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.swarm import Swarm
-from tests.integration.harness import SCENARIOS, run_cli
 
 
 def test_a_broker_restarted_from_its_journal_answers_with_the_same_state(tmp_path: Path) -> None:

@@ -32,8 +32,16 @@ def test_every_demo_scenario_is_pinned() -> None:
 @pytest.mark.parametrize("demo", sorted(DEMO_FILLS_SHA256))
 def test_demo_fills_are_byte_identical_to_the_pinned_run(demo: str, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    result = run_cli("run", str(SCENARIOS / demo), "--topology", "single", "--out", str(out),
-                     "--quiet", cwd=tmp_path)
+    result = run_cli(
+        "run",
+        str(SCENARIOS / demo),
+        "--topology",
+        "single",
+        "--out",
+        str(out),
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     digest = hashlib.sha256((out / "fills.csv").read_bytes()).hexdigest()
     assert digest == DEMO_FILLS_SHA256[demo]

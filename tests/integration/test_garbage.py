@@ -7,12 +7,12 @@ from pathlib import Path
 
 import zmq
 
+from tests.integration.harness import write_synthetic_scenario
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.messages import Fill, TradingState, TradingStateRequest, decode, encode
 from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.run.swarm import Swarm
 from tradeswarm.scenarios.run.plan import plan_nodes
-from tests.integration.harness import write_synthetic_scenario
+from tradeswarm.scenarios.run.swarm import Swarm
 
 GARBAGE = [
     b"\x00\xff garbage",

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tradeswarm.scenarios.report.build import build_report
 from tests.integration.harness import SCENARIOS, run_cli
+from tradeswarm.scenarios.report.build import build_report
 
 BROWSER_TIMEOUT_SECONDS = 60
 CHROMIUM = next(

@@ -8,7 +8,6 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from tradeswarm.scenarios.config.scenario import load_scenario
 from tests.integration.harness import (
     CLI_TIMEOUT_SECONDS,
     cli_command,
@@ -17,6 +16,7 @@ from tests.integration.harness import (
     write_synthetic_scenario,
 )
 from tests.integration.test_no_leaks import _wait_for
+from tradeswarm.scenarios.config.scenario import load_scenario
 
 
 def test_a_run_folder_holds_fills_timeline_summary_and_a_reloadable_scenario(

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.integration.harness import run_cli
 from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.market.actor import load_bars
 from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.plan import bar_source
-from tests.integration.harness import run_cli
 
 STRATEGY = "tests.integration.strategies_for_tests:SESSION_ORDERS"
 SYMBOL = "S000"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.actors.broker.helpers import ohlc, request, status_of
 from tradeswarm.actors.broker.book import BrokerBook, BrokerSettings, FillTiming
 from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
 from tradeswarm.messages import (
@@ -21,7 +22,6 @@ from tradeswarm.messages import (
     Side,
     TimeInForce,
 )
-from tests.actors.broker.helpers import ohlc, request, status_of
 
 DAY = 86_400 * 10**9
 T1, T2, T3, T4, T5 = (day * DAY for day in range(1, 6))

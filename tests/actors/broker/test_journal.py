@@ -9,6 +9,7 @@ import msgpack
 import msgspec
 import pytest
 
+from tests.messages.test_codec import SAMPLES
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.messages import (
     MESSAGE_TYPES,
@@ -21,7 +22,6 @@ from tradeswarm.messages import (
     Side,
     encode,
 )
-from tests.messages.test_codec import SAMPLES
 
 T0 = 1_700_000_000_000_000_000
 REQUEST = OrderRequest(

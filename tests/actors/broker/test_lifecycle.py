@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
+from tests.actors.broker.helpers import T1, T2, T3, make_book, ohlc, request, status_of
 from tradeswarm.actors.broker.lifecycle import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
@@ -17,8 +17,16 @@ from tradeswarm.actors.broker.lifecycle import (
     mermaid_diagram,
     next_status,
 )
-from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderType, Side, TimeInForce
-from tests.actors.broker.helpers import T1, T2, T3, make_book, ohlc, request, status_of
+from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
+from tradeswarm.messages import (
+    Fill,
+    OrderAck,
+    OrderCancelled,
+    OrderReject,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 
 S, T = OrderStatus, OrderTrigger
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.actors.broker.helpers import T1, T2, T3, T4, flat, make_book, request
 from tradeswarm.actors.broker.models import (
     COMMISSION_MODELS,
     SLIPPAGE_MODELS,
@@ -19,7 +20,6 @@ from tradeswarm.actors.broker.models import (
 )
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import Fill, Side
-from tests.actors.broker.helpers import T1, T2, T3, T4, flat, make_book, request
 
 BAR = flat(T2, 100.0, volume=1_000.0)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.actors.broker.helpers import T1, T2, T3, T4, make_book, ohlc, request, status_of
 from tradeswarm.actors.broker.book import FillTiming
 from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
 from tradeswarm.actors.broker.order_types import Touch, touch
 from tradeswarm.messages import Bar, Fill, Message, OrderType, Side
-from tests.actors.broker.helpers import T1, T2, T3, T4, make_book, ohlc, request, status_of
 
 MARKET, LIMIT, STOP, STOP_LIMIT = (
     OrderType.MARKET,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.actors.broker.helpers import DAY, MINUTE, SYMBOLS, T1, T2, flat, ohlc, request
 from tradeswarm.actors.broker.book import BrokerBook, BrokerSettings, FillTiming
 from tradeswarm.actors.broker.models import FixedBasisPointsSlippage, PerShare, VolumeShareSlippage
 from tradeswarm.actors.broker.replay import ReplayError, interleave, replay
@@ -28,7 +29,6 @@ from tradeswarm.messages import (
     Side,
     TimeInForce,
 )
-from tests.actors.broker.helpers import DAY, MINUTE, SYMBOLS, T1, T2, flat, ohlc, request
 
 BARS_PER_SESSION = 30
 

@@ -6,6 +6,18 @@ from __future__ import annotations
 
 import pytest
 
+from tests.actors.broker.helpers import (
+    MINUTE,
+    T1,
+    T2,
+    T3,
+    T4,
+    flat,
+    make_book,
+    ohlc,
+    request,
+    status_of,
+)
 from tradeswarm.actors.broker.book import BrokerBook, FillTiming
 from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
 from tradeswarm.messages import (
@@ -18,18 +30,6 @@ from tradeswarm.messages import (
     OrderType,
     Side,
     TimeInForce,
-)
-from tests.actors.broker.helpers import (
-    MINUTE,
-    T1,
-    T2,
-    T3,
-    T4,
-    flat,
-    make_book,
-    ohlc,
-    request,
-    status_of,
 )
 
 DAY, GTC, IOC = TimeInForce.DAY, TimeInForce.GTC, TimeInForce.IOC

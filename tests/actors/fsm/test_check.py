@@ -10,8 +10,14 @@ from typing import Any
 
 import pytest
 
+from tradeswarm.actors.fsm.check import (
+    Problem,
+    ProblemKind,
+    check,
+    format_problems,
+    reachable_states,
+)
 from tradeswarm.actors.fsm.engine import IGNORE, INVALID, Domain, InstrumentContext, Strategy, When
-from tradeswarm.actors.fsm.check import Problem, ProblemKind, check, format_problems, reachable_states
 from tradeswarm.scenarios.strategies.sma_crossover import STRATEGY as SMA
 
 

@@ -8,8 +8,14 @@ from dataclasses import replace
 
 import pytest
 
+from tradeswarm.actors.fsm.diagram import (
+    DiagramError,
+    render_svg,
+    to_dot,
+    to_mermaid,
+    transition_label,
+)
 from tradeswarm.actors.fsm.engine import IGNORE, When
-from tradeswarm.actors.fsm.diagram import DiagramError, render_svg, to_dot, to_mermaid, transition_label
 from tradeswarm.scenarios.strategies.sma_crossover import STRATEGY
 
 SMA_MERMAID = """\

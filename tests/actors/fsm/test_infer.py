@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tradeswarm.actors.fsm.engine import IGNORE, Domain, InstrumentContext, Strategy, Submit, When
 from tradeswarm.actors.fsm.check import reachable_states
+from tradeswarm.actors.fsm.engine import IGNORE, Domain, InstrumentContext, Strategy, Submit, When
 from tradeswarm.actors.fsm.infer import (
     InferenceError,
     check_inference,

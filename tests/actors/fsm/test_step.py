@@ -30,7 +30,15 @@ from tradeswarm.actors.fsm.engine import (
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
-from tradeswarm.messages import Bar, Fill, OrderCancelled, OrderReject, SessionEvent, SessionEventKind, Side
+from tradeswarm.messages import (
+    Bar,
+    Fill,
+    OrderCancelled,
+    OrderReject,
+    SessionEvent,
+    SessionEventKind,
+    Side,
+)
 from tradeswarm.scenarios.strategies.sma_crossover import FLAT, STRATEGY, infer, new_context
 
 

@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from tradeswarm.actors.market.bar_sources import BarColumns, DataError, load_csv_bars, synthetic_minute_bars
+from tradeswarm.actors.market.bar_sources import (
+    BarColumns,
+    DataError,
+    load_csv_bars,
+    synthetic_minute_bars,
+)
 from tradeswarm.actors.market.sessions import exchange_calendar
 
 DATA = Path(__file__).resolve().parents[3] / "scenarios" / "data"

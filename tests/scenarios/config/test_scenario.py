@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tradeswarm.actors.broker.book import BrokerSettings, FillTiming
-from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.plan import shard_count
 
 DEMO = Path(__file__).resolve().parents[3] / "scenarios" / "sma_demo.toml"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tradeswarm.messages import Fill, Side
+from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
 from tradeswarm.scenarios.report.equity import (
     DATA_FOLDER,
@@ -21,9 +22,8 @@ from tradeswarm.scenarios.report.equity import (
     read_fills,
     session_dates,
 )
-from tradeswarm.scenarios.config.errors import UserError
-from tradeswarm.scenarios.run.output import write_fills
 from tradeswarm.scenarios.report.trade_stats import FillRow
+from tradeswarm.scenarios.run.output import write_fills
 
 DAYS = pd.bdate_range("2024-01-01", periods=5)  # Mon 1 .. Fri 5 January 2024
 DEMO = Path(__file__).resolve().parents[3] / "scenarios" / "sma_demo.toml"
