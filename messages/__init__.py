@@ -25,16 +25,26 @@ from tradeswarm.messages.control import (
     Transition,
 )
 from tradeswarm.messages.endpoints import Endpoints, inproc_endpoints, ipc_endpoints, tcp_endpoints
+from tradeswarm.messages.identities import (
+    BROKER_NAME,
+    MARKET_DATA_NAME,
+    ROUTER_NAME,
+    host_identity,
+    instrument_name,
+)
 from tradeswarm.messages.market import Bar, BarBatch, BarsPublished, SessionEvent, SessionEventKind
 from tradeswarm.messages.orders import (
+    CancelReason,
     CancelRequest,
     Fill,
     OrderAck,
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    OrderStatus,
     OrderType,
     PeerSignal,
+    RejectReason,
     ReplaceRequest,
     Side,
     TimeInForce,
@@ -42,7 +52,10 @@ from tradeswarm.messages.orders import (
 from tradeswarm.messages.state import OpenOrder, Position, TradingState, TradingStateRequest
 
 __all__ = [
+    "BROKER_NAME",
+    "MARKET_DATA_NAME",
     "MESSAGE_TYPES",
+    "ROUTER_NAME",
     "SCHEMA_VERSION",
     "ActorFailed",
     "ActorFinished",
@@ -53,6 +66,7 @@ __all__ = [
     "BarBatch",
     "BarsPublished",
     "BrokerProgress",
+    "CancelReason",
     "CancelRequest",
     "DecodeError",
     "Endpoints",
@@ -63,10 +77,12 @@ __all__ = [
     "OrderCancelled",
     "OrderReject",
     "OrderRequest",
+    "OrderStatus",
     "OrderType",
     "PeerSignal",
     "Position",
     "Record",
+    "RejectReason",
     "ReplaceRequest",
     "RunProgress",
     "SessionEvent",
@@ -82,7 +98,9 @@ __all__ = [
     "decode",
     "encode",
     "from_builtins",
+    "host_identity",
     "inproc_endpoints",
+    "instrument_name",
     "ipc_endpoints",
     "tcp_endpoints",
 ]

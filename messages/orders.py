@@ -31,6 +31,46 @@ class TimeInForce(StrEnum):
     IOC = "ioc"
 
 
+class RejectReason(StrEnum):
+    """Why the broker refused an order (``OrderReject.reason``)."""
+
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    MARKET_CLOSED = "market_closed"
+    NON_POSITIVE_QUANTITY = "non_positive_quantity"
+    INVALID_QUANTITY = "invalid_quantity"  # not a finite number
+    FRACTIONAL_QUANTITY = "fractional_quantity"
+    MISSING_LIMIT_PRICE = "missing_limit_price"
+    INVALID_LIMIT_PRICE = "invalid_limit_price"  # not a positive finite number
+    UNEXPECTED_LIMIT_PRICE = "unexpected_limit_price"  # on an order type without a limit
+    MISSING_STOP_PRICE = "missing_stop_price"
+    INVALID_STOP_PRICE = "invalid_stop_price"
+    UNEXPECTED_STOP_PRICE = "unexpected_stop_price"
+    INSUFFICIENT_CASH = "insufficient_cash"
+    QUANTITY_NOT_ABOVE_FILLED = "quantity_not_above_filled"  # a replace only
+
+
+class CancelReason(StrEnum):
+    """Why an open order ended without filling (``OrderCancelled.reason``)."""
+
+    REQUESTED = "requested"  # the owner's CancelRequest
+    IOC = "ioc"  # what an immediate-or-cancel order did not fill on its first bar
+    END_OF_DAY = "end_of_day"  # a DAY order still open at the session's end (expired)
+    LAST_MINUTE = "last_minute"  # decided in the last minute before the session close
+    END_OF_DATA = "end_of_data"  # open when the data ran out
+
+
+class OrderStatus(StrEnum):
+    """Where an order is in its lifecycle, as the broker reports it (``OpenOrder.status``)."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
 class OrderRequest(Message, kw_only=True, frozen=True):
     """Submit an order. ``client_order_id`` makes re-submission idempotent."""
 
@@ -62,7 +102,7 @@ class OrderAck(Message, kw_only=True, frozen=True):
 class OrderReject(Message, kw_only=True, frozen=True):
     client_order_id: str
     symbol: str
-    reason: str
+    reason: RejectReason
     ts_ns: int
 
 
@@ -81,10 +121,18 @@ class Fill(Message, kw_only=True, frozen=True):
 
 
 class OrderCancelled(Message, kw_only=True, frozen=True):
+    """An open order ended unfilled (its rest, after partial fills).
+
+    ``resubmitted_as`` is set when the broker will send the order again under that new id
+    (a last-minute cancel re-submitted at the next open): for its owner the order goes on.
+    Appended last with a default, so bytes written before it still decode.
+    """
+
     client_order_id: str
     symbol: str
-    reason: str
+    reason: CancelReason
     ts_ns: int
+    resubmitted_as: str = ""
 
 
 class ReplaceRequest(Message, kw_only=True, frozen=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tradeswarm.messages.base import Message, Record
-from tradeswarm.messages.orders import OrderType, Side, TimeInForce
+from tradeswarm.messages.orders import OrderStatus, OrderType, Side, TimeInForce
 
 
 class Position(Record, kw_only=True, frozen=True):
@@ -23,7 +23,7 @@ class OpenOrder(Record, kw_only=True, frozen=True):
     limit_price: float | None
     stop_price: float | None
     time_in_force: TimeInForce
-    status: str
+    status: OrderStatus
 
 
 class TradingStateRequest(Message, kw_only=True, frozen=True):

@@ -18,14 +18,15 @@ from tradeswarm.actors.broker.book import BrokerBook, BrokerSettings
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.runtime.instrument_host import host_identity
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
+    BROKER_NAME,
     ActorFinished,
     Bar,
     BarBatch,
     BarsPublished,
     BrokerProgress,
+    CancelReason,
     CancelRequest,
     Endpoints,
     Message,
@@ -38,12 +39,12 @@ from tradeswarm.messages import (
     StepDone,
     TradingStateRequest,
     encode,
+    host_identity,
 )
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK
 
 log = logging.getLogger(__name__)
 
-BROKER_NAME = "broker"
 BrokerRequest = OrderRequest | CancelRequest | ReplaceRequest
 Request = BrokerRequest | PeerSignal
 PROGRESS_EVERY_SECONDS = 0.25
@@ -296,7 +297,7 @@ class BrokerActor(SocketActor):
 
     def _finish(self) -> None:
         self._finished = True
-        self._emit_all(self.book.cancel_all("end_of_data", self.clock.accepted))
+        self._emit_all(self.book.cancel_all(CancelReason.END_OF_DATA, self.clock.accepted))
         self._flush()  # the last cancels leave before the runner hears the run is over
         self.journal.flush()
         self.counters["fills"] = self.book.fills

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 import msgspec
 
 from tradeswarm.actors.broker.checks import (
-    CancelReason,
-    RejectReason,
     price_problem,
     quantity_problem,
     short_of_cash,
@@ -32,6 +30,7 @@ from tradeswarm.actors.broker.order_types import at_close, limit_of, touch
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.messages import (
     Bar,
+    CancelReason,
     CancelRequest,
     Fill,
     Message,
@@ -39,6 +38,7 @@ from tradeswarm.messages import (
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    RejectReason,
     Side,
     TimeInForce,
 )
@@ -47,7 +47,9 @@ __all__ = ["BrokerBook", "BrokerSettings", "FillTiming", "OrderState", "Position
 
 RESUBMIT_SUFFIX = "/next"
 """A last-minute cancel re-submitted at the next session's open keeps its client order id
-with this suffix: ``"sma-AAPL-7"`` comes back as ``"sma-AAPL-7/next"``."""
+with this suffix: ``"sma-AAPL-7"`` comes back as ``"sma-AAPL-7/next"``. The broker's own
+choice: the cancel names the new id (``OrderCancelled.resubmitted_as``), so no owner needs
+to know the rule."""
 
 _EPSILON = 1e-9  # shares: what float arithmetic may lose of a whole quantity
 
@@ -82,7 +84,7 @@ class BrokerBook(BrokerLedger):
             reject = OrderReject(
                 client_order_id=request.client_order_id,
                 symbol=request.symbol,
-                reason=reason.value,
+                reason=reason,
                 ts_ns=ts_ns,
             )
             self.apply_reject(request, reject)
@@ -130,7 +132,7 @@ class BrokerBook(BrokerLedger):
         self.apply_replace(amended, ack)
         return [ack]
 
-    def cancel_all(self, reason: str, ts_ns: int) -> list[Message]:
+    def cancel_all(self, reason: CancelReason, ts_ns: int) -> list[Message]:
         return [self._cancel(order, reason, ts_ns) for order in self.sorted_orders()]
 
     # -- sessions ---------------------------------------------------------------------------
@@ -236,13 +238,15 @@ class BrokerBook(BrokerLedger):
             execution = Execution(again.price, quantity)
         return execution
 
-    def _cancel(self, order: OrderState, reason: str, ts_ns: int) -> OrderCancelled:
+    def _cancel(self, order: OrderState, reason: CancelReason, ts_ns: int) -> OrderCancelled:
         request = order.request
+        resubmitted = reason is CancelReason.LAST_MINUTE and self.settings.resubmit_next_session
         cancelled = OrderCancelled(
             client_order_id=request.client_order_id,
             symbol=request.symbol,
-            reason=str(reason),
+            reason=reason,
             ts_ns=ts_ns,
+            resubmitted_as=request.client_order_id + RESUBMIT_SUFFIX if resubmitted else "",
         )
         self.apply_cancel(cancelled)
         return cancelled

@@ -1,40 +1,17 @@
 """Why the broker refuses an order: each check is a pure function naming its reason.
 
-The reasons travel in ``OrderReject.reason`` and ``OrderCancelled.reason`` as plain
-strings (the ``StrEnum`` values below), so any reader of the wire can match them.
+The reasons are wire facts (``messages.orders``): they travel in ``OrderReject.reason`` and
+``OrderCancelled.reason`` as plain strings, so any reader of the wire can match them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 
-from tradeswarm.messages import OrderRequest, OrderType, Side
+from tradeswarm.messages import OrderRequest, OrderType, RejectReason, Side
 
-
-class RejectReason(StrEnum):
-    UNKNOWN_SYMBOL = "unknown_symbol"
-    MARKET_CLOSED = "market_closed"
-    NON_POSITIVE_QUANTITY = "non_positive_quantity"
-    INVALID_QUANTITY = "invalid_quantity"  # not a finite number
-    FRACTIONAL_QUANTITY = "fractional_quantity"
-    MISSING_LIMIT_PRICE = "missing_limit_price"
-    INVALID_LIMIT_PRICE = "invalid_limit_price"  # not a positive finite number
-    UNEXPECTED_LIMIT_PRICE = "unexpected_limit_price"  # on an order type without a limit
-    MISSING_STOP_PRICE = "missing_stop_price"
-    INVALID_STOP_PRICE = "invalid_stop_price"
-    UNEXPECTED_STOP_PRICE = "unexpected_stop_price"
-    INSUFFICIENT_CASH = "insufficient_cash"
-    QUANTITY_NOT_ABOVE_FILLED = "quantity_not_above_filled"  # a replace only
-
-
-class CancelReason(StrEnum):
-    REQUESTED = "requested"  # the owner's CancelRequest
-    IOC = "ioc"  # what an immediate-or-cancel order did not fill on its first bar
-    END_OF_DAY = "end_of_day"  # a DAY order still open at the session's end (expired)
-    LAST_MINUTE = "last_minute"  # decided in the last minute before the session close
-    END_OF_DATA = "end_of_data"  # open when the data ran out (the actor's ``cancel_all``)
+__all__ = ["price_problem", "quantity_problem", "short_of_cash"]
 
 
 _HAS_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})

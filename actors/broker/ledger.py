@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tradeswarm.actors.broker.checks import CancelReason
-from tradeswarm.actors.broker.lifecycle import OrderStatus, OrderTrigger, next_status
+from tradeswarm.actors.broker.lifecycle import OrderTrigger, next_status
 from tradeswarm.actors.broker.order_types import stop_trigger_on
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
     Bar,
+    CancelReason,
     Fill,
     OpenOrder,
     OrderAck,
     OrderCancelled,
     OrderReject,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Position,
     Side,
@@ -226,5 +227,5 @@ def open_order(order: OrderState) -> OpenOrder:
         limit_price=request.limit_price,
         stop_price=request.stop_price,
         time_in_force=request.time_in_force,
-        status=order.status.value,
+        status=order.status,
     )

@@ -17,15 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-
-class OrderStatus(StrEnum):
-    NEW = "new"
-    ACCEPTED = "accepted"
-    PARTIALLY_FILLED = "partially_filled"
-    FILLED = "filled"
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
+from tradeswarm.messages import OrderStatus
 
 
 class OrderTrigger(StrEnum):

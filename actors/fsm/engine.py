@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from tradeswarm.messages import OrderType, Side, TimeInForce, TradingState
@@ -233,21 +233,6 @@ def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: A
         return Step(state, _NO_INTENTS, None)
     intents = chosen.action(context, event) if chosen.action is not None else None
     return Step(chosen.target, tuple(intents) if intents else _NO_INTENTS, chosen)
-
-
-def apply_broker_event(context: Any, event_kind: str, event: Any) -> None:
-    """The bookkeeping an instrument actor does before it steps on a broker event, so a
-    guard sees the position after the fill and no longer sees an order that has ended.
-    The checker and the tests replay it; it must agree with ``actors.runtime.instrument``."""
-    if event_kind in (FILLED, PARTIALLY_FILLED):
-        context.position += event.quantity if event.side is Side.BUY else -event.quantity
-    if event_kind == PARTIALLY_FILLED:
-        # Keep what is still open, as the broker's snapshot shows it (quantity - filled).
-        order = context.open_orders.get(event.client_order_id)
-        if order is not None:
-            context.open_orders[event.client_order_id] = replace(order, quantity=event.remaining)
-    if event_kind in (FILLED, CANCELLED, REJECTED):
-        context.open_orders.pop(event.client_order_id, None)
 
 
 def _choose(

@@ -30,11 +30,19 @@ from tradeswarm.actors.fsm.engine import (
     Strategy,
     Submit,
     When,
-    apply_broker_event,
     transitions,
 )
+from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
-from tradeswarm.messages import Fill, OrderCancelled, OrderReject, SessionEvent, SessionEventKind
+from tradeswarm.messages import (
+    CancelReason,
+    Fill,
+    OrderCancelled,
+    OrderReject,
+    RejectReason,
+    SessionEvent,
+    SessionEventKind,
+)
 
 DEFAULT_SAMPLES = 100
 _TS_NS = 1_704_205_800_000_000_000  # 2024-01-02 14:30 UTC: any time will do, one is reproducible
@@ -214,7 +222,7 @@ def _cancelled(rng: random.Random, context: Any) -> OrderCancelled | None:
     picked = _pick_order(rng, context)
     if picked is None:
         return None
-    reason = rng.choice(("end of day", "requested"))
+    reason = rng.choice((CancelReason.END_OF_DAY, CancelReason.REQUESTED))
     return OrderCancelled(
         client_order_id=picked[0], symbol=context.symbol, reason=reason, ts_ns=_TS_NS
     )
@@ -225,7 +233,10 @@ def _rejected(rng: random.Random, context: Any) -> OrderReject | None:
     if picked is None:
         return None
     return OrderReject(
-        client_order_id=picked[0], symbol=context.symbol, reason="insufficient cash", ts_ns=_TS_NS
+        client_order_id=picked[0],
+        symbol=context.symbol,
+        reason=RejectReason.INSUFFICIENT_CASH,
+        ts_ns=_TS_NS,
     )
 
 

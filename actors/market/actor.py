@@ -21,6 +21,7 @@ from tradeswarm.actors.market.bar_sources import BarColumns, load_csv_bars, synt
 from tradeswarm.actors.market.sessions import session_spans
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
+    MARKET_DATA_NAME,
     Bar,
     BarBatch,
     BarsPublished,
@@ -34,7 +35,6 @@ from tradeswarm.messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
 
-MARKET_DATA_NAME = "market_data"
 TARGET_BARS_PER_CHUNK = 16384
 WINDOW_CHUNKS = 2
 

@@ -16,29 +16,22 @@ Whenever it stops to wait, and at every clock mark, it reports how far it has de
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
-from tradeswarm.actors.broker.checks import CancelReason
 from tradeswarm.actors.fsm.engine import (
     BAR,
-    CANCELLED,
-    FILLED,
-    PARTIALLY_FILLED,
-    REJECTED,
     Cancel,
     FsmError,
     Intent,
     Replace,
     Signal,
     Strategy,
-    apply_broker_event,
     step,
 )
+from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.timeline import TransitionLog
 from tradeswarm.messages import (
     Bar,
@@ -56,21 +49,17 @@ from tradeswarm.messages import (
     SessionEvent,
     StepDone,
     encode,
+    instrument_name,
 )
 
 log = logging.getLogger(__name__)
 
-LAST_MINUTE = CancelReason.LAST_MINUTE.value
 _RECEIVED = {
     OrderAck: "received_acks",
     Fill: "received_fills",
     OrderCancelled: "received_cancels",
     OrderReject: "received_rejects",
 }
-
-
-def instrument_name(symbol: str) -> str:
-    return f"instrument/{symbol}"
 
 
 class Instrument:
@@ -85,14 +74,13 @@ class Instrument:
         params: Mapping[str, Any],
         send: Callable[[bytes], None],
         flush: Callable[[], None],
-        resubmitted_by_broker: bool = False,
     ) -> None:
         self.symbol = symbol
         self.name = instrument_name(symbol)
-        self._resubmitted_by_broker = resubmitted_by_broker
         self.strategy = strategy
         self._events = frozenset(strategy.events)
         self.context = strategy.new_context(symbol, params)
+        self.orders = OrderTracker(self.context)
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
         self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}
@@ -106,11 +94,6 @@ class Instrument:
         self._next_batch_seq = 0
         self._order_seq = 0
         self._broker_waits = False
-        # Replaces in flight, by (order id, decided time), until the broker acknowledges
-        # them (an ack's time is the time it took the request) or passes that time.
-        self._replacing: dict[tuple[str, int], Replace] = {}
-        self._acknowledged: set[str] = set()  # orders whose first ack (the submit's) came
-        self._totals: dict[str, float] = {}  # each open order's total, filled included
 
     # -- inbound --------------------------------------------------------------------------
 
@@ -127,9 +110,7 @@ class Instrument:
     def take_broker_progress(self, through_ts_ns: int) -> None:
         if through_ts_ns > self._broker_through:
             self._broker_through = through_ts_ns
-            if self._replacing:  # the broker refused these, or they came too late
-                for key in [key for key in self._replacing if key[1] < through_ts_ns]:
-                    del self._replacing[key]
+            self.orders.broker_passed(through_ts_ns)
 
     def take_broker_message(
         self, message: Fill | OrderCancelled | OrderReject | OrderAck | PeerSignal
@@ -138,60 +119,17 @@ class Instrument:
         if received is not None:
             self.counters[received] = self.counters.get(received, 0) + 1
         if isinstance(message, Fill):
-            kind = FILLED if message.remaining <= 0 else PARTIALLY_FILLED
-            self._on_broker_event(kind, message)
+            self._decide(self.orders.on_fill(message), message, message.ts_ns)
         elif isinstance(message, OrderCancelled):
-            if message.reason == LAST_MINUTE and self._resubmitted_by_broker:
-                self._follow_resubmission(message.client_order_id)
-            else:
-                self._on_broker_event(CANCELLED, message)
+            kind = self.orders.on_cancel(message)
+            if kind is not None:
+                self._decide(kind, message, message.ts_ns)
         elif isinstance(message, OrderReject):
-            self._on_broker_event(REJECTED, message)
+            self._decide(self.orders.on_reject(message), message, message.ts_ns)
         elif isinstance(message, OrderAck):
-            self._on_ack(message)
+            self.orders.on_ack(message)
         else:
             self._decide(message.name, message, message.decided_ts_ns)
-
-    def _follow_resubmission(self, client_order_id: str) -> None:
-        """The broker re-submits a last-minute cancel at the next open under a new id: for
-        the strategy the order never ended."""
-        order = self.context.open_orders.pop(client_order_id, None)
-        if order is not None:
-            self.context.open_orders[client_order_id + RESUBMIT_SUFFIX] = order
-        self._forget(client_order_id)
-
-    def _on_ack(self, ack: OrderAck) -> None:
-        client_order_id = ack.client_order_id
-        if client_order_id not in self._acknowledged:
-            self._acknowledged.add(client_order_id)  # the submit's, which comes first
-            return
-        amendment = self._replacing.pop((client_order_id, ack.ts_ns), None)
-        order = self.context.open_orders.get(client_order_id)
-        if amendment is None or order is None:
-            return
-        quantity = order.quantity
-        if amendment.quantity is not None:
-            filled = self._totals.get(client_order_id, order.quantity) - order.quantity
-            self._totals[client_order_id] = amendment.quantity
-            quantity = amendment.quantity - filled
-        self.context.open_orders[client_order_id] = dataclasses.replace(
-            order,
-            quantity=quantity,
-            limit_price=_either(amendment.limit_price, order.limit_price),
-            stop_price=_either(amendment.stop_price, order.stop_price),
-        )
-
-    def _on_broker_event(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> None:
-        apply_broker_event(self.context, kind, event)
-        if event.client_order_id not in self.context.open_orders:
-            self._forget(event.client_order_id)
-        self._decide(kind, event, event.ts_ns)
-
-    def _forget(self, client_order_id: str) -> None:
-        self._acknowledged.discard(client_order_id)
-        self._totals.pop(client_order_id, None)
-        for key in [key for key in self._replacing if key[0] == client_order_id]:
-            del self._replacing[key]
 
     # -- the clock ------------------------------------------------------------------------
 
@@ -301,7 +239,7 @@ class Instrument:
             )
             return
         if isinstance(intent, Replace):
-            self._replacing[(intent.client_order_id, decided_ts_ns)] = intent
+            self.orders.replacing(intent, decided_ts_ns)
             self._send(
                 ReplaceRequest(
                     client_order_id=intent.client_order_id,
@@ -315,8 +253,7 @@ class Instrument:
             )
             return
         client_order_id = f"{self.symbol}-{self._order_seq}"
-        self.context.open_orders[client_order_id] = intent
-        self._totals[client_order_id] = intent.quantity
+        self.orders.submitted(client_order_id, intent)
         self.counters["orders"] += 1
         self._send(
             OrderRequest(
@@ -335,7 +272,3 @@ class Instrument:
 
     def _send(self, message: Message) -> None:
         self._send_bytes(encode(message))
-
-
-def _either(new: float | None, old: float | None) -> float | None:
-    return old if new is None else new

@@ -33,17 +33,13 @@ from tradeswarm.messages import (
     OrderCancelled,
     OrderReject,
     PeerSignal,
+    host_identity,
 )
 from tradeswarm.messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
 
 BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by symbol
-
-
-def host_identity(host: str) -> bytes:
-    """The DEALER identity the router routes a host's replies by."""
-    return f"inst/{host}".encode()
 
 
 class InstrumentHostActor(SocketActor):
@@ -55,7 +51,6 @@ class InstrumentHostActor(SocketActor):
         params: Mapping[str, Any],
         endpoints: Endpoints,
         name: str,
-        resubmitted_by_broker: bool = False,
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(name, endpoints, zmq_context)
@@ -67,7 +62,6 @@ class InstrumentHostActor(SocketActor):
                 params=params,
                 send=self._outbox.append,
                 flush=self._flush,
-                resubmitted_by_broker=resubmitted_by_broker,
             )
             for symbol in sorted(symbols)
         }

@@ -18,12 +18,10 @@ import uuid
 import zmq
 
 from tradeswarm.actors.runtime.socket_actor import SocketActor
-from tradeswarm.messages import Endpoints
+from tradeswarm.messages import ROUTER_NAME, Endpoints
 from tradeswarm.messages.sockets import open_socket
 
 log = logging.getLogger(__name__)
-
-ROUTER_NAME = "router"
 
 
 class OrderRouterActor(SocketActor):

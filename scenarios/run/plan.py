@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tradeswarm.actors.broker.actor import BROKER_NAME
-from tradeswarm.actors.market.actor import MARKET_DATA_NAME, BarSource, CsvSource, SyntheticSource
+from tradeswarm.actors.market.actor import BarSource, CsvSource, SyntheticSource
 from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
-from tradeswarm.actors.runtime.router import ROUTER_NAME
+from tradeswarm.messages import BROKER_NAME, MARKET_DATA_NAME, ROUTER_NAME
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.strategies import resolve_strategy
 
@@ -72,7 +71,6 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
                 "symbols": shard,
                 "strategy": strategy,
                 "params": dict(scenario.strategy.params),
-                "resubmitted_by_broker": scenario.broker.resubmit_next_session,
             },
         )
         for index, shard in enumerate(sharded)

@@ -22,11 +22,10 @@ from typing import Any
 import pykka
 import zmq
 
-from tradeswarm.actors.broker.actor import BROKER_NAME
-from tradeswarm.actors.market.actor import MARKET_DATA_NAME
-from tradeswarm.actors.runtime.instrument import instrument_name
 from tradeswarm.actors.runtime.node import NodeSpec, launch_node, start_actors
 from tradeswarm.messages import (
+    BROKER_NAME,
+    MARKET_DATA_NAME,
     ActorFailed,
     ActorFinished,
     ActorReady,
@@ -42,6 +41,7 @@ from tradeswarm.messages import (
     decode,
     encode,
     inproc_endpoints,
+    instrument_name,
     ipc_endpoints,
     tcp_endpoints,
 )

@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 from tests.integration.harness import SCENARIOS, run_cli
-from tradeswarm.actors.broker.actor import BROKER_NAME
 from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
-from tradeswarm.actors.runtime.router import ROUTER_NAME
+from tradeswarm.messages import BROKER_NAME, ROUTER_NAME
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.swarm import Swarm
 

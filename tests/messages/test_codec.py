@@ -17,6 +17,7 @@ from tradeswarm.messages import (
     BarBatch,
     BarsPublished,
     BrokerProgress,
+    CancelReason,
     CancelRequest,
     DecodeError,
     Fill,
@@ -298,6 +299,22 @@ GOLDEN = {
         "cf 17979d0c2e715800"  # decided_ts_ns
         "04",  # seq 4
     ),
+    "OrderCancelled": (
+        OrderCancelled(
+            client_order_id="sma-AAPL-1",
+            symbol="AAPL",
+            reason=CancelReason.LAST_MINUTE,
+            ts_ns=T0,
+            resubmitted_as="sma-AAPL-1/next",
+        ),
+        "97"  # array of 7
+        "ae 4f7264657243616e63656c6c6564 01"  # "OrderCancelled", schema_version 1
+        "aa 736d612d4141504c2d31"  # client_order_id "sma-AAPL-1"
+        "a4 4141504c"  # symbol "AAPL"
+        "ab 6c6173745f6d696e757465"  # reason "last_minute"
+        "cf 17979cfe362a0000"  # ts_ns
+        "af 736d612d4141504c2d312f6e657874",  # resubmitted_as "sma-AAPL-1/next", appended
+    ),
 }
 
 
@@ -321,6 +338,26 @@ def test_a_session_event_written_before_close_ts_ns_existed_decodes_with_it_zero
     assert isinstance(event, SessionEvent)
     assert event == SessionEvent(kind=SessionEventKind.SESSION_OPEN, ts_ns=T0, session="2023-11-14")
     assert event.close_ts_ns == 0
+
+
+def test_a_cancel_written_before_resubmitted_as_existed_decodes_as_not_resubmitted() -> None:
+    old = bytes.fromhex(
+        "96"  # array of 6: no resubmitted_as
+        "ae 4f7264657243616e63656c6c6564 01"  # "OrderCancelled", schema_version 1
+        "aa 736d612d4141504c2d31"  # client_order_id "sma-AAPL-1"
+        "a4 4141504c"  # symbol "AAPL"
+        "ab 6c6173745f6d696e757465"  # reason "last_minute"
+        "cf 17979cfe362a0000"  # ts_ns
+    )
+    cancelled = decode(old)
+    assert isinstance(cancelled, OrderCancelled)
+    assert (cancelled.reason, cancelled.resubmitted_as) == (CancelReason.LAST_MINUTE, "")
+
+
+def test_a_reason_the_wire_does_not_know_is_a_decode_error() -> None:
+    cancelled = OrderCancelled(client_order_id="o", symbol="AAPL", reason="gone", ts_ns=T0)  # type: ignore[arg-type]
+    with pytest.raises(DecodeError, match="Invalid enum value .gone."):
+        decode(encode(cancelled))
 
 
 # Every way bytes can be wrong: one error type, with a reason that says which way.

@@ -26,15 +26,17 @@ from tradeswarm.actors.fsm.engine import (
     InstrumentContext,
     Submit,
     When,
-    apply_broker_event,
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
+from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.messages import (
     Bar,
+    CancelReason,
     Fill,
     OrderCancelled,
     OrderReject,
+    RejectReason,
     SessionEvent,
     SessionEventKind,
     Side,
@@ -150,7 +152,9 @@ def test_a_sell_fill_lowers_the_position() -> None:
 def test_a_cancel_or_reject_ends_the_order_and_keeps_the_position(kind: str) -> None:
     context = InstrumentContext(symbol="SYM", position=3.0, open_orders={"o1": Submit(Side.BUY, 1)})
     apply_broker_event(
-        context, kind, OrderCancelled(client_order_id="o1", symbol="SYM", reason="", ts_ns=0)
+        context,
+        kind,
+        OrderCancelled(client_order_id="o1", symbol="SYM", reason=CancelReason.REQUESTED, ts_ns=0),
     )
     assert (context.position, context.open_orders) == (3.0, {})
 
@@ -199,12 +203,22 @@ class OneSymbolRun:
         elif move == "cancel":
             self.step(
                 CANCELLED,
-                OrderCancelled(client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0),
+                OrderCancelled(
+                    client_order_id=client_order_id,
+                    symbol="SYM",
+                    reason=CancelReason.REQUESTED,
+                    ts_ns=0,
+                ),
             )
         elif left == self.ordered[client_order_id]:  # rejects come before any fill
             self.step(
                 REJECTED,
-                OrderReject(client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0),
+                OrderReject(
+                    client_order_id=client_order_id,
+                    symbol="SYM",
+                    reason=RejectReason.INSUFFICIENT_CASH,
+                    ts_ns=0,
+                ),
             )
 
     def step(self, kind: str, event: Any) -> None:

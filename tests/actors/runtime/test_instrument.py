@@ -25,7 +25,7 @@ from tradeswarm.actors.fsm.engine import (
     When,
 )
 from tradeswarm.actors.runtime.instrument import Instrument
-from tradeswarm.actors.runtime.instrument_host import InstrumentHostActor, host_identity
+from tradeswarm.actors.runtime.instrument_host import InstrumentHostActor
 from tradeswarm.messages import (
     ActorFinished,
     ActorReady,
@@ -42,6 +42,7 @@ from tradeswarm.messages import (
     StepDone,
     decode,
     encode,
+    host_identity,
     inproc_endpoints,
 )
 from tradeswarm.messages.topics import CLOCK, bar_topic

@@ -22,16 +22,18 @@ from tradeswarm.actors.fsm.engine import (
     Signal,
     Strategy,
     Submit,
-    apply_broker_event,
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
+from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.messages import (
     Bar,
+    CancelReason,
     Fill,
     OrderCancelled,
     OrderReject,
     PeerSignal,
+    RejectReason,
     SessionEvent,
     SessionEventKind,
 )
@@ -108,11 +110,19 @@ class BrokerDrivenRun:
             self.step(kind, fill)
         elif move == "cancel":
             cancel = OrderCancelled(
-                client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0
+                client_order_id=client_order_id,
+                symbol="SYM",
+                reason=CancelReason.REQUESTED,
+                ts_ns=0,
             )
             self.step(CANCELLED, cancel)
         elif client_order_id not in self.partly_filled:  # rejects come before any fill
-            reject = OrderReject(client_order_id=client_order_id, symbol="SYM", reason="", ts_ns=0)
+            reject = OrderReject(
+                client_order_id=client_order_id,
+                symbol="SYM",
+                reason=RejectReason.INSUFFICIENT_CASH,
+                ts_ns=0,
+            )
             self.step(REJECTED, reject)
 
     def step(self, kind: str, event: Any) -> None:
