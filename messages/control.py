@@ -21,9 +21,15 @@ class StepDone(Message, kw_only=True, frozen=True):
 
 
 class BrokerProgress(Message, kw_only=True, frozen=True):
-    """Every fill or cancel caused by bars with ``ts_ns <= through_ts_ns`` has been sent."""
+    """Every fill or cancel caused by bars with ``ts_ns <= through_ts_ns`` has been sent.
+
+    ``final``: the broker has finished the run and will send nothing more, so a receiver
+    that sees it has every reply it will ever get (its counters are complete). Appended
+    last with a default, so bytes written before it still decode.
+    """
 
     through_ts_ns: int
+    final: bool = False
 
 
 class ActorReady(Message, kw_only=True, frozen=True):

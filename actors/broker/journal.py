@@ -24,6 +24,10 @@ class Journal:
     def append(self, message: Message) -> None:
         self._file.write(encode(message))
 
+    def append_bytes(self, data: bytes) -> None:
+        """A message already encoded (for the socket): a journal entry is its wire bytes."""
+        self._file.write(data)
+
     def flush(self) -> None:
         self._file.flush()
 

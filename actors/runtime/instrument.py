@@ -84,7 +84,8 @@ class Instrument:
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
         self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}
-        self.finished = False
+        self._data_ended = False  # the market data's final clock mark was decided on
+        self._broker_ended = False  # the broker said it will send nothing more
         self._send_bytes = send
         self._flush = flush
         self._queue: deque[Bar | SessionEvent | BarsPublished] = deque()
@@ -107,7 +108,14 @@ class Instrument:
     def take_clock_mark(self, message: BarsPublished) -> None:
         self._queue.append(message)
 
-    def take_broker_progress(self, through_ts_ns: int) -> None:
+    @property
+    def finished(self) -> bool:
+        """Every bar decided on and every broker reply taken: the counters and the
+        timeline are complete (the broker's end-of-data cancels come after the last bar)."""
+        return self._data_ended and self._broker_ended
+
+    def take_broker_progress(self, through_ts_ns: int, final: bool = False) -> None:
+        self._broker_ended = self._broker_ended or final
         if through_ts_ns > self._broker_through:
             self._broker_through = through_ts_ns
             self.orders.broker_passed(through_ts_ns)
@@ -164,7 +172,7 @@ class Instrument:
                     return
                 queue.popleft()
                 self._report(item.through_ts_ns)
-                self.finished = self.finished or item.final
+                self._data_ended = self._data_ended or item.final
                 continue
             ts_ns = item.ts_ns
             if until_ts_ns is not None and ts_ns > until_ts_ns:

@@ -101,7 +101,7 @@ class InstrumentHostActor(SocketActor):
                 continue
             if isinstance(message, BrokerProgress):
                 for instrument in self._running:
-                    instrument.take_broker_progress(message.through_ts_ns)
+                    instrument.take_broker_progress(message.through_ts_ns, message.final)
             elif not self._dispatch(message):
                 self.counters["malformed"] += 1
                 log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
