@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from tradeswarm.actors.market.bar_sources import BarColumns
+from tradeswarm.actors.market.bars import BarColumns
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 
 from benchmarks.plain_loop import PlainResult, run_plain
 from benchmarks.process_memory import PeakTreeRss
-from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.scenarios.config.scenario import DataSection
 
 SEED = 7  # the scenario's run.seed, given to the plain loop's bars as well

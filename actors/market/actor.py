@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 import zmq
 
-from tradeswarm.actors.market.bar_sources import BarColumns, load_csv_bars, synthetic_minute_bars
+from tradeswarm.actors.market.bars import BarColumns
+from tradeswarm.actors.market.csv_bars import load_csv_bars
 from tradeswarm.actors.market.sessions import session_spans
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     MARKET_DATA_NAME,

@@ -83,11 +83,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    from tradeswarm.scenarios.report.build import (  # ~1 s of imports
-        build_report,
-        load_metrics,
-        tear_sheet_table,
-    )
+    from tradeswarm.scenarios.report.build import build_report  # ~1 s of imports
+    from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
 
     page = build_report(out_dir)
     if not args.quiet:
@@ -99,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from tradeswarm.scenarios.report.build import build_report, load_metrics, tear_sheet_table
+    from tradeswarm.scenarios.report.build import build_report
+    from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
 
     page = build_report(args.run_folder)
     print(tear_sheet_table(load_metrics(args.run_folder)))

@@ -1,7 +1,7 @@
 """``report.html``: one self-contained page that opens offline.
 
-Images are data URIs, style and the one script are inline, the state diagram is inline
-SVG; nothing is fetched. Every tear-sheet number sits in an element
+Images are data URIs, style and the one script are inline (read from ``static/``), the
+state diagram is inline SVG; nothing is fetched. Every tear-sheet number sits in an element
 ``data-metric="<name>" data-value="<exact value>"`` whose ``data-value`` is the same text
 as the number in ``metrics.json``; the text shown is rounded for people. On load, the
 script checks that every image decoded and writes the count into
@@ -14,7 +14,9 @@ import base64
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from html import escape
+from importlib.resources import files
 from typing import Any
 
 PERCENT_METRICS = frozenset(
@@ -63,42 +65,15 @@ SIGNED_METRICS = frozenset(
 )  # coloured red below zero, green above
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-       margin: 24px auto; max-width: 1060px; color: #222; padding: 0 12px; }
-h1 { font-size: 1.5em; margin-bottom: 0.2em; }
-h2 { font-size: 1.15em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-.facts { color: #555; margin: 0; }
-table { border-collapse: collapse; font-size: 0.86em; font-variant-numeric: tabular-nums; }
-th, td { padding: 2px 9px; border-bottom: 1px solid #eee; text-align: right;
-         white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
-thead th { border-bottom: 1px solid #999; position: sticky; top: 0; background: #fff; }
-td.neg { color: #b22; } td.pos { color: #161; }
-.scroll { max-height: 420px; overflow: auto; border: 1px solid #eee; display: inline-block; }
-img.chart { display: block; max-width: 100%; margin: 10px 0; }
-.diagram svg { max-width: 100%; height: auto; }
-pre { background: #f6f6f6; padding: 8px; overflow: auto; }
-.note { color: #777; font-size: 0.85em; }
-"""
+STATIC_PACKAGE = "tradeswarm.scenarios.report"
 
-_SCRIPT = """
-window.addEventListener("load", function () {
-  var images = Array.prototype.slice.call(document.images);
-  var ok = images.filter(function (img) {
-    return img.complete && img.naturalWidth > 0 && img.naturalHeight > 0;
-  }).length;
-  images.forEach(function (img) {
-    if (!(img.naturalWidth > 0)) { console.error("image did not render: " + img.alt); }
-  });
-  var check = document.createElement("div");
-  check.id = "render-check";
-  check.setAttribute("data-images-ok", String(ok));
-  check.setAttribute("data-images-total", String(images.length));
-  check.hidden = true;
-  document.body.appendChild(check);
-});
-"""
+
+@cache
+def static_text(name: str) -> str:
+    """A file of ``static/`` (the page's style sheet or script), read once from the
+    installed package: CSS and JavaScript are kept in files of their own so editors and
+    linters see them as what they are, and inlined so the page still fetches nothing."""
+    return files(STATIC_PACKAGE).joinpath("static", name).read_text(encoding="utf-8")
 
 
 def value_text(value: Any) -> str:
@@ -307,7 +282,8 @@ def page(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<style>{_STYLE}</style>
+<style>
+{static_text("report.css")}</style>
 </head>
 <body>
 <h1>{escape(title)}</h1>
@@ -324,7 +300,8 @@ def page(
 {rolling_html(metrics, rolling_names)}
 <h2>Round trips</h2>
 {trades_html(trips, trades_limit)}
-<script>{_SCRIPT}</script>
+<script>
+{static_text("report.js")}</script>
 </body>
 </html>
 """

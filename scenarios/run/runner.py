@@ -12,7 +12,7 @@ import numpy as np
 
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.market.actor import CsvSource, load_bars
-from tradeswarm.actors.market.bar_sources import DataError
+from tradeswarm.actors.market.bars import DataError
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
 from tradeswarm.messages import Fill, RunProgress, Side, TradingState
 from tradeswarm.scenarios.cli.strategy_tools import ensure_checked

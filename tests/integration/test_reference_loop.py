@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.integration.harness import SCENARIOS, run_cli
-from tradeswarm.actors.market.bar_sources import load_csv_bars
+from tradeswarm.actors.market.csv_bars import load_csv_bars
 
 QUANTITY = 100
 

@@ -19,7 +19,7 @@ from tradeswarm.actors.market.actor import (
     merge_items,
     session_events,
 )
-from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.messages import Bar, SessionEvent, SessionEventKind
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from tradeswarm.actors.market.bar_sources import load_csv_bars, synthetic_minute_bars
+from tradeswarm.actors.market.csv_bars import load_csv_bars
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds, session_spans
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 
 DATA = Path(__file__).resolve().parents[3] / "scenarios" / "data"
 NEW_YORK = ZoneInfo("America/New_York")

@@ -19,15 +19,12 @@ from tests.integration.harness import SCENARIOS, run_cli, write_synthetic_scenar
 from tradeswarm.actors.fsm.diagram import DiagramError
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.report import build as report
-from tradeswarm.scenarios.report.build import (
-    build_report,
-    load_metrics,
-    read_timeline,
-    tear_sheet_table,
-)
+from tradeswarm.scenarios.report.build import build_report
 from tradeswarm.scenarios.report.charts import state_timeline_chart
 from tradeswarm.scenarios.report.metrics import METRICS
 from tradeswarm.scenarios.report.page import inline_svg
+from tradeswarm.scenarios.report.run_data import read_timeline
+from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REPORT_FILES = (

@@ -133,7 +133,7 @@ def test_fills_csv_reads_back_as_the_broker_wrote_it(tmp_path: Path) -> None:
 
 
 def test_daily_closes_of_bar_columns_keep_each_sessions_last() -> None:
-    from tradeswarm.actors.market.bar_sources import synthetic_minute_bars
+    from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 
     columns = synthetic_minute_bars(("A",), 390 * 2, seed=1, start="2024-01-02")
     daily = daily_closes(columns)["A"]

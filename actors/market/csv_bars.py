@@ -1,18 +1,15 @@
-"""Where bars come from: real daily bars from vendor CSV files, and seeded synthetic minute bars.
+"""Real daily bars from vendor CSV files (``date,open,high,low,close,volume,adj_close``).
 
-Both return columns of numpy arrays rather than ``Bar`` messages: a feed slices columns into
-batches far cheaper than it could walk a list of objects, and a million bars fit in a few
-arrays. Timestamps are bar close times in UTC nanoseconds: a daily bar's from New York wall
-time through zoneinfo, a synthetic minute's from its exchange calendar's session hours, so
-a bar keeps its place in the session across daylight-saving switches.
+Every row is validated, because a bad vendor row would otherwise surface as a baffling fill
+much later; a ``DataError`` names the file, the line, the field and the fix. A daily bar is
+stamped with its close, 16:00 New York wall time converted through zoneinfo, so a bar keeps
+its place in the session across daylight-saving switches.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
@@ -20,56 +17,28 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from tradeswarm.actors.market.sessions import session_table
+from tradeswarm.actors.market.bars import (
+    EPOCH_ORDINAL,
+    NS_PER_DAY,
+    NS_PER_MINUTE,
+    BarColumns,
+    DataError,
+)
 
-__all__ = ["BarColumns", "DataError", "load_csv_bars", "synthetic_minute_bars"]
+__all__ = ["load_csv_bars"]
 
 NEW_YORK = ZoneInfo("America/New_York")
 CSV_COLUMNS = ("date", "open", "high", "low", "close", "volume", "adj_close")
 OHLC_TOLERANCE = 1e-9
-MINUTES_PER_SESSION = 390
 SESSION_CLOSE_MINUTE = 16 * 60
 
-_NS_PER_MINUTE = 60 * 1_000_000_000
-_NS_PER_DAY = 24 * 60 * _NS_PER_MINUTE
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _PRICE_FIELDS = ("open", "high", "low", "close", "adj_close")
 _HEADER = ",".join(CSV_COLUMNS)
 
 
-@dataclass(frozen=True)
-class BarColumns:
-    """Columns of one symbol's bars, numpy arrays of equal length, ts ascending strictly."""
-
-    symbol: str
-    ts_ns: np.ndarray
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
-    volume: np.ndarray
-
-    def __post_init__(self) -> None:
-        # Checked here once so every consumer may index the columns together without asking.
-        n = len(self.ts_ns)
-        columns = (self.open, self.high, self.low, self.close, self.volume)
-        if any(len(column) != n for column in columns):
-            raise ValueError(f"{self.symbol}: bar columns differ in length")
-        if n > 1 and not bool(np.all(np.diff(self.ts_ns) > 0)):
-            raise ValueError(f"{self.symbol}: ts_ns must ascend strictly")
-
-    def __len__(self) -> int:
-        return len(self.ts_ns)
-
-
-class DataError(ValueError):
-    """A bad data file; the message names the file, the line (1-based, header is line 1),
-    the field and the fix."""
-
-
 def _ny_offset_ns(day: int, minute_of_day: int) -> int:
     hour, minute = divmod(minute_of_day, 60)
-    d = date.fromordinal(day + _EPOCH_ORDINAL)
+    d = date.fromordinal(day + EPOCH_ORDINAL)
     offset = datetime(d.year, d.month, d.day, hour, minute, tzinfo=NEW_YORK).utcoffset()
     assert offset is not None
     return offset // timedelta(microseconds=1) * 1000
@@ -103,7 +72,7 @@ def _ny_wall_time_to_utc_ns(days: np.ndarray, minute_of_day: int) -> np.ndarray:
             offsets.append(offset)
         knot = following
     day_offsets = np.array(offsets, dtype=np.int64)[np.searchsorted(starts, days, "right") - 1]
-    wall_ns = days.astype(np.int64) * _NS_PER_DAY + minute_of_day * _NS_PER_MINUTE
+    wall_ns = days.astype(np.int64) * NS_PER_DAY + minute_of_day * NS_PER_MINUTE
     return wall_ns - day_offsets
 
 
@@ -111,7 +80,7 @@ def _parse_day(text: str) -> int:
     """Days since the epoch; only YYYY-MM-DD, since fromisoformat alone accepts other forms."""
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise ValueError(text)
-    return date.fromisoformat(text).toordinal() - _EPOCH_ORDINAL
+    return date.fromisoformat(text).toordinal() - EPOCH_ORDINAL
 
 
 def _read_rows(path: Path) -> tuple[list[list[str]], list[int]]:
@@ -269,106 +238,3 @@ def load_csv_bars(path: Path, symbol: str, *, adjust: bool = True) -> BarColumns
         close=c,
         volume=volume,
     )
-
-
-def _session_minute_timestamps(start: str, count: int, calendar: str) -> np.ndarray:
-    """Close times of the first ``count`` trading minutes of ``calendar`` from ``start`` on.
-
-    Holidays have no minutes, an early close ends early and a lunch break is skipped, as
-    the calendar says. Each session is at most two intervals of whole minutes, so the
-    minutes are laid out by arithmetic on those intervals, never by listing them.
-    """
-    table = session_table(calendar)
-    first_day = date.fromisoformat(start).toordinal() - _EPOCH_ORDINAL
-    if first_day < table.days[0]:
-        raise ValueError(
-            f"start {start} is before the first {calendar} session the calendar holds, "
-            f"{np.datetime64(int(table.days[0]), 'D')}; start later"
-        )
-    first = int(np.searchsorted(table.days, first_day))
-    interval_starts = np.column_stack((table.opens, table.break_ends))[first:].ravel()
-    interval_ends = np.column_stack((table.break_starts, table.closes))[first:].ravel()
-    lengths = (interval_ends - interval_starts) // _NS_PER_MINUTE
-    ends = np.cumsum(lengths)
-    if count > (int(ends[-1]) if len(ends) else 0):
-        raise ValueError(
-            f"{count} minute bars from {start} run past the last {calendar} session, "
-            f"{np.datetime64(int(table.days[-1]), 'D')}; ask for fewer bars or start earlier"
-        )
-    index = np.arange(count, dtype=np.int64)
-    interval = np.searchsorted(ends, index, side="right")
-    minute = index - (ends[interval] - lengths[interval])
-    return interval_starts[interval] + (minute + 1) * _NS_PER_MINUTE
-
-
-def _gbm_bars(
-    rng: np.random.Generator,
-    count: int,
-    start_price: float,
-    drift: float,
-    volatility: float,
-) -> tuple[np.ndarray, ...]:
-    """OHLCV of one symbol: a GBM close path at cent precision, wicks around it.
-
-    Closes are the exact GBM path rounded to cents, not a walk of rounded steps, so the path
-    is vectorised and rounding never accumulates; open is then the previous rounded close.
-    A one-cent floor keeps prices positive however far the path falls.
-    """
-    if count == 0:
-        return tuple(np.empty(0) for _ in range(5))
-    dt = 1.0 / (252 * MINUTES_PER_SESSION)
-    step_sigma = volatility * math.sqrt(dt)
-    log_steps = (drift - volatility**2 / 2) * dt + step_sigma * rng.standard_normal(count)
-    exact_close = start_price * np.exp(np.cumsum(log_steps))
-    close = np.maximum(np.round(exact_close, 2), 0.01)
-    open_ = np.empty(count)
-    open_[0] = max(round(start_price, 2), 0.01)
-    open_[1:] = close[:-1]
-    body_high = np.maximum(open_, close)
-    body_low = np.minimum(open_, close)
-    # Wicks of about half a minute's sigma; the max/min after rounding keep OHLC valid.
-    up = rng.exponential(step_sigma / 2, count)
-    down = rng.exponential(step_sigma / 2, count)
-    high = np.maximum(np.round(body_high * np.exp(up), 2), body_high)
-    low = np.maximum(np.minimum(np.round(body_low * np.exp(-down), 2), body_low), 0.01)
-    volume = np.maximum(np.round(rng.lognormal(math.log(10_000), 0.5, count)), 1.0)
-    return open_, high, low, close, volume
-
-
-def synthetic_minute_bars(
-    symbols: Sequence[str],
-    bars_per_symbol: int,
-    *,
-    seed: int,
-    start: str = "2024-01-02",
-    start_price: float = 100.0,
-    drift: float = 0.05,
-    volatility: float = 0.2,
-    calendar: str = "XNYS",
-) -> dict[str, BarColumns]:
-    """Seeded GBM minute bars for tests and benchmarks, the same for a seed everywhere.
-
-    The bars fill the trading minutes of ``calendar``'s sessions from ``start`` on, every
-    symbol on the same clock: for XNYS 09:31-16:00 New York, no bars on holidays, and an
-    early close ends at 13:00. A bar is stamped with its minute's close. The prices depend
-    on the seed alone, never on the calendar, which only places them in time.
-
-    Each symbol draws from its own PCG64 stream spawned from ``seed`` by its position in
-    ``symbols``, so adding a symbol at the end leaves the others' bars unchanged. (numpy
-    promises Generator streams per version, not across versions.) An unknown calendar
-    name raises ``ValueError``.
-    """
-    if bars_per_symbol < 0:
-        raise ValueError(f"bars_per_symbol is {bars_per_symbol}, must not be negative")
-    if start_price <= 0 or volatility < 0:
-        raise ValueError("start_price must be positive and volatility not negative")
-    if len(set(symbols)) != len(symbols):
-        raise ValueError(f"symbols repeat: {list(symbols)}")
-    ts_ns = _session_minute_timestamps(start, bars_per_symbol, calendar)
-    streams = np.random.SeedSequence(seed).spawn(len(symbols))
-    result: dict[str, BarColumns] = {}
-    for symbol, stream in zip(symbols, streams, strict=True):
-        rng = np.random.Generator(np.random.PCG64(stream))
-        o, h, lo, c, v = _gbm_bars(rng, bars_per_symbol, start_price, drift, volatility)
-        result[symbol] = BarColumns(symbol, ts_ns.copy(), o, h, lo, c, v)
-    return result
