@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 import zmq
 
+from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
-    BROKER_NAME,
     ActorFinished,
     BarBatch,
     BarsPublished,
@@ -47,24 +45,19 @@ PROGRESS_EVERY_SECONDS = 0.25
 class BrokerActor(SocketActor):
     def __init__(
         self,
+        config: BrokerConfig,
         *,
-        symbols: list[str],
-        settings: BrokerSettings,
-        journal_path: Path,
         endpoints: Endpoints,
-        recover: bool = False,
-        coupled: tuple[str, ...] = (),
-        hosts: Mapping[str, str] | None = None,
         zmq_context: zmq.Context | None = None,
     ) -> None:
-        super().__init__(BROKER_NAME, endpoints, zmq_context)
-        self.engine = BrokerEngine(settings, symbols, coupled)
+        super().__init__(config.name, endpoints, zmq_context)
+        self.engine = BrokerEngine(config.settings, config.symbols, config.coupled)
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
-        self._journal_path = journal_path
-        self._recover = recover
+        self._journal_path = Path(config.journal_path)
+        self._recover = config.recover
         # Replies go to the host that runs the symbol's instrument (by default, its own).
         self._identities = {
-            symbol: host_identity((hosts or {}).get(symbol, symbol)) for symbol in symbols
+            symbol: host_identity(config.hosts.get(symbol, symbol)) for symbol in config.symbols
         }
         self._router_identity: bytes | None = None
         self._outbox: dict[bytes, list[bytes]] = {}

@@ -3,7 +3,10 @@
 The models follow zipline's ``finance/slippage.py`` and ``finance/commission.py`` but hold
 no state: what they need to know about earlier fills (the volume already traded against
 this bar, what an order has filled and paid so far) the book passes in. So a model can be
-shared by every order and every run, and a replayed book computes the same numbers.
+shared by every order and every run, and a replayed book computes the same numbers. Each is
+a frozen ``msgspec`` struct tagged (``model``) by the name a scenario uses for it, so broker
+settings reach a child process as plain msgpack and a scenario table converts with its
+types checked.
 
 Prices are dollars per share, quantities shares, volumes shares per bar; ``volume_limit``
 is a fraction of the bar's volume (0.025 = 2.5 %), ``None`` meaning no cap.
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final, Protocol
+
+import msgspec
 
 from tradeswarm.messages import Bar, Side
 
@@ -58,8 +63,14 @@ def _capacity(volume_limit: float | None, bar: Bar, volume_used: float) -> float
 # -- slippage -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class NoSlippage:
+class NoSlippage(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="none",
+    tag_field="model",
+):
     """Everything fills at the reference price: ``fill_price = price``, no volume cap."""
 
     def execute(
@@ -68,8 +79,14 @@ class NoSlippage:
         return Execution(price, quantity) if quantity > 0 else None
 
 
-@dataclass(frozen=True, slots=True)
-class FixedBasisPointsSlippage:
+class FixedBasisPointsSlippage(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="fixed_basis_points",
+    tag_field="model",
+):
     """A fixed cost per share, buys pay more and sells receive less:
 
     ``fill_price = price * (1 ± basis_points / 10_000)``;
@@ -88,8 +105,14 @@ class FixedBasisPointsSlippage:
         return Execution(price * (1.0 + _signed(side) * self.basis_points / 10_000.0), quantity)
 
 
-@dataclass(frozen=True, slots=True)
-class VolumeShareSlippage:
+class VolumeShareSlippage(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="volume_share",
+    tag_field="model",
+):
     """The price moves with the square of the order's share of the bar's volume (zipline):
 
     ``fill_quantity = min(quantity, volume_limit * bar.volume - volume_used)``;
@@ -118,8 +141,14 @@ class VolumeShareSlippage:
 # -- commission -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class NoCommission:
+class NoCommission(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="none",
+    tag_field="model",
+):
     """Trading is free: ``commission = 0``."""
 
     def calculate(
@@ -128,8 +157,14 @@ class NoCommission:
         return 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class PerShare:
+class PerShare(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="per_share",
+    tag_field="model",
+):
     """A cost per share with a minimum per order, spread over its fills (zipline):
 
     ``commission = max(min_trade_cost, cost * (filled_before + quantity)) - paid_before``,
@@ -148,8 +183,14 @@ class PerShare:
         return max(0.0, total - paid_before)
 
 
-@dataclass(frozen=True, slots=True)
-class PerTrade:
+class PerTrade(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="per_trade",
+    tag_field="model",
+):
     """A flat cost per order, paid on its first fill:
 
     ``commission = cost if filled_before == 0 else 0``.
@@ -163,8 +204,14 @@ class PerTrade:
         return self.cost if filled_before == 0 else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class PerDollar:
+class PerDollar(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="per_dollar",
+    tag_field="model",
+):
     """A fraction of the traded value: ``commission = cost * quantity * price``.
 
     In basis points of the traded value, ``cost = basis_points / 10_000`` (0.0015 = 15 bp).
@@ -178,14 +225,17 @@ class PerDollar:
         return self.cost * quantity * price
 
 
-SLIPPAGE_MODELS: Final[dict[str, type[SlippageModel]]] = {
+Slippage = NoSlippage | FixedBasisPointsSlippage | VolumeShareSlippage
+Commission = NoCommission | PerShare | PerTrade | PerDollar
+
+SLIPPAGE_MODELS: Final[dict[str, type[Slippage]]] = {
     "none": NoSlippage,
     "fixed_basis_points": FixedBasisPointsSlippage,
     "volume_share": VolumeShareSlippage,
 }
 """The slippage models by the name a scenario file uses for them."""
 
-COMMISSION_MODELS: Final[dict[str, type[CommissionModel]]] = {
+COMMISSION_MODELS: Final[dict[str, type[Commission]]] = {
     "none": NoCommission,
     "per_share": PerShare,
     "per_trade": PerTrade,

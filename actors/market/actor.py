@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import zmq
 
-from tradeswarm.actors.market.bars import BarColumns
-from tradeswarm.actors.market.csv_bars import load_csv_bars
-from tradeswarm.actors.market.sessions import session_spans
-from tradeswarm.actors.market.synthetic import synthetic_minute_bars
+from tradeswarm.actors.market.config import MarketDataConfig
+from tradeswarm.actors.market.feed import merge_items, session_events
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
-    MARKET_DATA_NAME,
     Bar,
     BarBatch,
     BarsPublished,
     BrokerProgress,
     Endpoints,
-    SessionEvent,
-    SessionEventKind,
     encode,
 )
 from tradeswarm.messages.topics import CLOCK, bar_topic
@@ -41,117 +35,20 @@ TARGET_BARS_PER_CHUNK = 16384
 WINDOW_CHUNKS = 2
 
 
-@dataclass(frozen=True)
-class CsvSource:
-    paths: dict[str, str]
-    adjust: bool = True
-
-
-@dataclass(frozen=True)
-class SyntheticSource:
-    symbols: tuple[str, ...]
-    bars_per_symbol: int
-    seed: int
-    start: str = "2024-01-02"
-    start_price: float = 100.0
-    drift: float = 0.05
-    volatility: float = 0.2
-    calendar: str = "XNYS"
-
-
-BarSource = CsvSource | SyntheticSource
-
-
-def load_bars(source: BarSource) -> dict[str, BarColumns]:
-    if isinstance(source, CsvSource):
-        return {
-            symbol: load_csv_bars(Path(path), symbol, adjust=source.adjust)
-            for symbol, path in source.paths.items()
-        }
-    return synthetic_minute_bars(
-        source.symbols,
-        source.bars_per_symbol,
-        seed=source.seed,
-        start=source.start,
-        start_price=source.start_price,
-        drift=source.drift,
-        volatility=source.volatility,
-        calendar=source.calendar,
-    )
-
-
-def session_events(
-    timeline: np.ndarray, calendar: str | None = None, timer_ns: int = 0
-) -> list[SessionEvent]:
-    """Open at a session's first bar time, close and end of day at its last, and with a
-    ``timer_ns`` period a timer at the first bar time of each period after the open.
-
-    The events stay on timeline times, the only times the clock knows; with a calendar
-    each event also carries the exchange's real close in ``close_ts_ns``, and bars map to
-    the calendar's sessions. Without one the session date is the UTC date five hours
-    earlier and ``close_ts_ns`` is 0.
-    """
-    events: list[SessionEvent] = []
-    for span in session_spans(timeline, calendar):
-        open_ts, close_ts = int(timeline[span.first]), int(timeline[span.last])
-        real_close = 0 if calendar is None else span.close_ns
-        timers = _timer_times(timeline[span.first : span.last + 1], open_ts, timer_ns)
-        for kind, ts_ns in (
-            (SessionEventKind.SESSION_OPEN, open_ts),
-            *((SessionEventKind.TIMER, ts) for ts in timers),
-            (SessionEventKind.SESSION_CLOSE, close_ts),
-            (SessionEventKind.END_OF_DAY, close_ts),
-        ):
-            events.append(
-                SessionEvent(kind=kind, ts_ns=ts_ns, session=span.session, close_ts_ns=real_close)
-            )
-    return events
-
-
-def _timer_times(session_times: np.ndarray, open_ts: int, timer_ns: int) -> list[int]:
-    if timer_ns <= 0:
-        return []
-    periods = (session_times - open_ts) // timer_ns
-    starts = np.flatnonzero(np.diff(periods) > 0) + 1
-    return [int(ts) for ts in session_times[starts]]
-
-
-def merge_items(bars: list[Bar], events: list[SessionEvent]) -> list[Bar | SessionEvent]:
-    """Bars and session events in time order; at one time: open, bar, close, end of day."""
-    if not events:
-        return list(bars)
-    stamps = [bar.ts_ns for bar in bars]
-    items: list[Bar | SessionEvent] = []
-    taken = 0
-    for event in events:
-        if event.kind is SessionEventKind.SESSION_OPEN:
-            position = bisect.bisect_left(stamps, event.ts_ns, lo=taken)
-        else:
-            position = bisect.bisect_right(stamps, event.ts_ns, lo=taken)
-        items.extend(bars[taken:position])
-        items.append(event)
-        taken = position
-    items.extend(bars[taken:])
-    return items
-
-
 class MarketDataActor(SocketActor):
     def __init__(
         self,
+        config: MarketDataConfig,
         *,
-        source: BarSource,
-        expected_subscriptions: int,
-        calendar: str | None = None,
-        timer_seconds: float = 0.0,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
     ) -> None:
-        super().__init__(MARKET_DATA_NAME, endpoints, zmq_context)
-        self.source = source
-        self.calendar = calendar
-        self.timer_ns = round(timer_seconds * 1e9)
+        super().__init__(config.name, endpoints, zmq_context)
+        self.source = config.source
+        self.calendar = config.calendar or None
+        self.timer_ns = round(config.timer_seconds * 1e9)
         self.counters.update(bars=0, chunks=0)
-        self._expected_subscriptions = expected_subscriptions
+        self._expected_subscriptions = config.expected_subscriptions
         self._subscriptions = 0
         self._released = False
         self._next_chunk = 0

@@ -12,12 +12,10 @@ own state, FSM, clock and counters (``actors.runtime.instrument``), and reports 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 import zmq
 
-from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -45,25 +43,23 @@ BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by sym
 class InstrumentHostActor(SocketActor):
     def __init__(
         self,
+        config: InstrumentHostConfig,
         *,
-        symbols: Sequence[str],
-        strategy: Strategy,
-        params: Mapping[str, Any],
         endpoints: Endpoints,
-        name: str,
         zmq_context: zmq.Context | None = None,
     ) -> None:
-        super().__init__(name, endpoints, zmq_context)
+        super().__init__(config.name, endpoints, zmq_context)
         self._outbox: list[bytes] = []
+        strategy = config.strategy.load()
         self.instruments = {
             symbol: Instrument(
                 symbol=symbol,
                 strategy=strategy,
-                params=params,
+                params=config.params,
                 send=self._outbox.append,
                 flush=self._flush,
             )
-            for symbol in sorted(symbols)
+            for symbol in sorted(config.symbols)
         }
         self._running = list(self.instruments.values())
         self.counters.update(unknown_symbols=0)

@@ -1,84 +1,100 @@
 """A node: a set of actors started together, in this process or in a child process.
 
-The same specs start the same actors in both topologies; only the endpoints and the
-process around them differ. A child node dies with its parent (Linux parent-death
-signal, and a watch on the parent pid as a fallback) so a killed runner leaves no
-orphan behind, and ignores Ctrl-C: the runner owns the shutdown.
+The same configs start the same actors in both topologies; only the endpoints and the
+process around them differ. A plan is plain msgpack of typed configs (one struct per actor
+kind): a child process decodes and validates it before any actor starts, and the
+``single`` topology sends its plan through the same encoding, so what runs in one process
+runs in many. A child node dies with its parent (Linux parent-death signal, and a watch on
+the parent pid as a fallback) so a killed runner leaves no orphan behind, and ignores
+Ctrl-C: the runner owns the shutdown.
 """
 
 from __future__ import annotations
 
 import ctypes
-import importlib
 import logging
 import os
-import pickle
 import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import pykka
 import zmq
 
+from tradeswarm.actors.broker.config import BrokerConfig
+from tradeswarm.actors.market.config import MarketDataConfig
+from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.messages import Endpoints
 
-# Imported only where a node runs that kind: the market data pulls in the calendars (and
-# pandas), which an instrument shard has no use for and would pay for in memory.
-ACTOR_KINDS: dict[str, str] = {
-    "market_data": "tradeswarm.actors.market.actor:MarketDataActor",
-    "router": "tradeswarm.actors.runtime.router:OrderRouterActor",
-    "broker": "tradeswarm.actors.broker.actor:BrokerActor",
-    "instruments": "tradeswarm.actors.runtime.instrument_host:InstrumentHostActor",
-}
+ActorConfig = MarketDataConfig | RouterConfig | BrokerConfig | InstrumentHostConfig
 PARENT_WATCH_SECONDS = 0.5
-# A thread woken by a socket waits for the GIL up to this long while another computes;
-# Python's default (5 ms) would put that wait on the clock's critical path.
-SWITCH_INTERVAL_SECONDS = 0.0002
 _PR_SET_PDEATHSIG = 1
 
 
-@dataclass(frozen=True)
-class ActorSpec:
-    kind: str
+class NodeConfig(msgspec.Struct, frozen=True, kw_only=True):
     name: str
-    options: dict[str, Any] = field(default_factory=dict)
+    actors: list[ActorConfig]
 
 
-@dataclass(frozen=True)
-class NodeSpec:
-    name: str
-    actors: tuple[ActorSpec, ...]
+class Launch(msgspec.Struct, frozen=True, kw_only=True):
+    """What a child process reads on its standard input."""
+
+    node: NodeConfig
+    endpoints: Endpoints
+    parent_pid: int
+    log_level: int
+
+
+def actor_class(config: ActorConfig) -> type[pykka.ThreadingActor]:
+    """Imported only where a node runs that kind: the market data pulls in the calendars
+    (and pandas), which an instrument shard has no use for and would pay for in memory."""
+    if isinstance(config, MarketDataConfig):
+        from tradeswarm.actors.market.actor import MarketDataActor
+
+        return MarketDataActor
+    if isinstance(config, BrokerConfig):
+        from tradeswarm.actors.broker.actor import BrokerActor
+
+        return BrokerActor
+    if isinstance(config, RouterConfig):
+        from tradeswarm.actors.runtime.router import OrderRouterActor
+
+        return OrderRouterActor
+    from tradeswarm.actors.runtime.instrument_host import InstrumentHostActor
+
+    return InstrumentHostActor
+
+
+def as_sent(node: NodeConfig) -> NodeConfig:
+    """``node`` as a child process receives it: encoded, decoded and validated."""
+    return msgspec.msgpack.decode(msgspec.msgpack.encode(node), type=NodeConfig)
 
 
 def start_actors(
-    node: NodeSpec, endpoints: Endpoints, zmq_context: zmq.Context | None = None
+    node: NodeConfig, endpoints: Endpoints, zmq_context: zmq.Context | None = None
 ) -> list[pykka.ActorRef[Any]]:
     return [
-        actor_class(spec.kind).start(endpoints=endpoints, zmq_context=zmq_context, **spec.options)
-        for spec in node.actors
+        actor_class(config).start(config, endpoints=endpoints, zmq_context=zmq_context)
+        for config in node.actors
     ]
 
 
-def actor_class(kind: str) -> type[pykka.ThreadingActor]:
-    module, _, name = ACTOR_KINDS[kind].partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
-def run_node(node: NodeSpec, endpoints: Endpoints, parent_pid: int, log_level: int) -> None:
-    """The body of a child process (``python -m tradeswarm.actors.runtime.node``, the plan on stdin).
+def run_node(launch: Launch) -> None:
+    """The body of a child process (``python -m``, the plan on stdin).
 
     A plain interpreter, not a multiprocessing child: it imports only the actors it runs,
     not the parent's ``__main__`` and everything the command line pulled in."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=log_level, format=f"%(levelname)s {node.name}: %(message)s")
-    refs = start_actors(node, endpoints)
+    name = launch.node.name
+    logging.basicConfig(level=launch.log_level, format=f"%(levelname)s {name}: %(message)s")
+    refs = start_actors(launch.node, launch.endpoints)
     try:
         while any(ref.is_alive() for ref in refs):
-            if os.getppid() != parent_pid:
+            if os.getppid() != launch.parent_pid:
                 break
             for ref in refs:
                 ref.actor_stopped.wait(PARENT_WATCH_SECONDS / max(1, len(refs)))
@@ -107,20 +123,21 @@ def _die_with_parent() -> None:
         pass
 
 
-def launch_node(node: NodeSpec, endpoints: Endpoints, log_level: int) -> subprocess.Popen[bytes]:
+def launch_node(node: NodeConfig, endpoints: Endpoints, log_level: int) -> subprocess.Popen[bytes]:
     """Start ``node`` in a new interpreter that sees the modules this one sees."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tradeswarm.actors.runtime.node", node.name],
+        [sys.executable, "-m", __name__, node.name],
         stdin=subprocess.PIPE,
         env=env,
     )
     assert process.stdin is not None
-    process.stdin.write(pickle.dumps((node, endpoints, os.getpid(), log_level)))
+    launch = Launch(node=node, endpoints=endpoints, parent_pid=os.getpid(), log_level=log_level)
+    process.stdin.write(msgspec.msgpack.encode(launch))
     process.stdin.close()
     return process
 
 
 if __name__ == "__main__":
-    run_node(*pickle.loads(sys.stdin.buffer.read()))
+    run_node(msgspec.msgpack.decode(sys.stdin.buffer.read(), type=Launch))

@@ -17,16 +17,23 @@ import uuid
 
 import zmq
 
+from tradeswarm.actors.runtime.config import RouterConfig
 from tradeswarm.actors.runtime.socket_actor import SocketActor
-from tradeswarm.messages import ROUTER_NAME, Endpoints
+from tradeswarm.messages import Endpoints
 from tradeswarm.messages.sockets import open_socket
 
 log = logging.getLogger(__name__)
 
 
 class OrderRouterActor(SocketActor):
-    def __init__(self, *, endpoints: Endpoints, zmq_context: zmq.Context | None = None) -> None:
-        super().__init__(ROUTER_NAME, endpoints, zmq_context)
+    def __init__(
+        self,
+        config: RouterConfig,
+        *,
+        endpoints: Endpoints,
+        zmq_context: zmq.Context | None = None,
+    ) -> None:
+        super().__init__(config.name, endpoints, zmq_context)
         self._control_endpoint = f"inproc://router-control-{uuid.uuid4().hex}"
         self._proxy: threading.Thread | None = None
         self._steer: zmq.Socket | None = None

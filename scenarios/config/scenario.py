@@ -7,15 +7,19 @@ missing data file is one error naming the file and the key.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 import tomli_w
 
-from tradeswarm.actors.broker.book import BrokerSettings, FillTiming
-from tradeswarm.actors.broker.models import COMMISSION_MODELS, SLIPPAGE_MODELS
+from tradeswarm.actors.broker.models import (
+    Commission,
+    FixedBasisPointsSlippage,
+    PerShare,
+    Slippage,
+)
+from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.scenarios.config.errors import UserError
 
 
@@ -65,31 +69,49 @@ class BrokerSection(_Section, kw_only=True):
     commission: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def settings(self) -> BrokerSettings:
-        """Raises ``ValueError`` naming the key when a model or its parameters are wrong."""
+        """Raises ``ValueError`` naming the key when a model or its parameters are wrong.
+
+        The older cost keys map onto the models: ``slippage_bps`` onto
+        ``FixedBasisPointsSlippage(basis_points=slippage_bps, volume_limit=None)``,
+        ``commission_per_share``/``commission_minimum`` onto
+        ``PerShare(cost=commission_per_share, min_trade_cost=commission_minimum)``."""
+        slippage = _model("broker.slippage", Slippage, self.slippage)
+        commission = _model("broker.commission", Commission, self.commission)
+        if self.slippage_bps:
+            if self.slippage:
+                raise ValueError("set either slippage_bps or a slippage model, not both")
+            slippage = FixedBasisPointsSlippage(basis_points=self.slippage_bps, volume_limit=None)
+        if self.commission_per_share or self.commission_minimum:
+            if self.commission:
+                raise ValueError(
+                    "set either commission_per_share/commission_minimum or a commission "
+                    "model, not both"
+                )
+            commission = PerShare(
+                cost=self.commission_per_share, min_trade_cost=self.commission_minimum
+            )
         return BrokerSettings(
             starting_cash=self.starting_cash,
             fill_at=FillTiming(self.fill_at),
-            commission_per_share=self.commission_per_share,
-            commission_minimum=self.commission_minimum,
-            slippage_bps=self.slippage_bps,
-            slippage=_model("broker.slippage", SLIPPAGE_MODELS, self.slippage),
-            commission=_model("broker.commission", COMMISSION_MODELS, self.commission),
+            slippage=slippage,
+            commission=commission,
             allow_fractional=self.allow_fractional,
             last_minute_ns=round(self.last_minute_seconds * 1e9),
             resubmit_next_session=self.resubmit_next_session,
         )
 
 
-def _model(key: str, models: Mapping[str, Callable[..., Any]], table: dict[str, Any]) -> Any:
-    """``{model = "volume_share", volume_limit = 0.025}`` -> ``VolumeShareSlippage(...)``."""
-    params = dict(table)
-    name = params.pop("model", "none")
-    if name not in models:
-        raise ValueError(f"key '{key}.model' is {name!r}; use one of {', '.join(models)}")
+def _model(key: str, kind: Any, table: dict[str, Any]) -> Any:
+    """``{model = "volume_share", volume_limit = 0.025}`` -> ``VolumeShareSlippage(...)``,
+    its parameters type-checked."""
+    params = {"model": "none", **table}
+    names = [model.__struct_config__.tag for model in kind.__args__]
+    if params["model"] not in names:
+        raise ValueError(f"key '{key}.model' is {params['model']!r}; use one of {', '.join(names)}")
     try:
-        return models[name](**params)
-    except TypeError as error:
-        raise ValueError(f"key '{key}': {error}") from None
+        return msgspec.convert(params, kind)
+    except msgspec.ValidationError as error:
+        raise ValueError(_explain(error, prefix=key)) from None
 
 
 class ReportSection(_Section, kw_only=True):
@@ -133,13 +155,15 @@ def load_scenario(path: Path) -> Scenario:
     return scenario
 
 
-def _explain(error: msgspec.ValidationError) -> str:
+def _explain(error: msgspec.ValidationError, prefix: str = "") -> str:
     """Turn msgspec's ``... - at `$.data.x` `` into a key a user recognises."""
     text = str(error)
     message, _, where = text.rpartition(" - at `")
     if not message:  # msgspec names no place for an error in the top-level table
         message, where = text, "$`"
-    key = where.rstrip("`").removeprefix("$").lstrip(".")
+    key = ".".join(
+        part for part in (prefix, where.rstrip("`").removeprefix("$").lstrip(".")) if part
+    )
     if message.startswith(("Object contains unknown field", "Object missing required field")):
         field_name = message.split("`")[1]
         full = f"{key}.{field_name}" if key else field_name

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradeswarm.actors.market.actor import load_bars
 from tradeswarm.actors.market.bars import BarColumns, DataError
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
 from tradeswarm.scenarios.report.metrics import by_day, load_benchmark_csv

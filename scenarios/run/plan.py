@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tradeswarm.actors.market.actor import BarSource, CsvSource, SyntheticSource
-from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
-from tradeswarm.messages import BROKER_NAME, MARKET_DATA_NAME, ROUTER_NAME
+from tradeswarm.actors.broker.config import BrokerConfig
+from tradeswarm.actors.market.config import MarketDataConfig
+from tradeswarm.actors.market.sources import BarSource, CsvSource, SyntheticSource
+from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
+from tradeswarm.actors.runtime.node import NodeConfig
 from tradeswarm.scenarios.config.scenario import Scenario
-from tradeswarm.scenarios.strategies import resolve_strategy
+from tradeswarm.scenarios.strategies import load_strategy, strategy_ref
 
 SUBSCRIPTIONS_PER_SYMBOL = 1  # its bar topic, taken by the host of its instrument
 SUBSCRIPTIONS_PER_HOST = 1  # the clock
@@ -44,56 +46,39 @@ def shard_count(setting: int | str) -> int:
     return int(setting)
 
 
-def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeSpec]:
+def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeConfig]:
     symbols = sorted(scenario.data.symbols)
-    strategy = resolve_strategy(scenario.strategy.name)
+    ref = strategy_ref(scenario.strategy.name, [scenario.folder])
+    strategy = load_strategy(ref, scenario.strategy.name)
     shards = min(shard_count(scenario.run.instrument_shards), len(symbols))
     sharded = [symbols[index::shards] for index in range(shards)]
-    market = ActorSpec(
-        "market_data",
-        MARKET_DATA_NAME,
-        {
-            "source": bar_source(scenario),
-            "expected_subscriptions": SUBSCRIPTIONS_PER_SYMBOL * len(symbols)
-            + SUBSCRIPTIONS_PER_HOST * shards
-            + SUBSCRIPTIONS_OF_BROKER,
-            "calendar": scenario.data.calendar or None,
-            "timer_seconds": scenario.data.timer_seconds,
-        },
+    params = dict(scenario.strategy.params)
+    market = MarketDataConfig(
+        source=bar_source(scenario),
+        expected_subscriptions=SUBSCRIPTIONS_PER_SYMBOL * len(symbols)
+        + SUBSCRIPTIONS_PER_HOST * shards
+        + SUBSCRIPTIONS_OF_BROKER,
+        calendar=scenario.data.calendar,
+        timer_seconds=scenario.data.timer_seconds,
     )
-    router = ActorSpec("router", ROUTER_NAME)
     hosts = [
-        ActorSpec(
-            "instruments",
-            f"instruments-{index}",
-            {
-                "name": f"instruments-{index}",
-                "symbols": shard,
-                "strategy": strategy,
-                "params": dict(scenario.strategy.params),
-            },
+        InstrumentHostConfig(
+            name=f"instruments-{index}", symbols=shard, strategy=ref, params=params
         )
         for index, shard in enumerate(sharded)
     ]
-    broker = ActorSpec(
-        "broker",
-        BROKER_NAME,
-        {
-            "symbols": symbols,
-            "settings": scenario.broker.settings(),
-            "journal_path": journal_path,
-            "coupled": tuple(
-                symbol
-                for symbol in symbols
-                if strategy.new_context(symbol, scenario.strategy.params).peers
-            ),
-            "hosts": {symbol: host.name for host in hosts for symbol in host.options["symbols"]},
-        },
+    broker = BrokerConfig(
+        symbols=symbols,
+        settings=scenario.broker.settings(),
+        journal_path=str(journal_path),
+        coupled=[symbol for symbol in symbols if strategy.new_context(symbol, params).peers],
+        hosts={symbol: host.name for host in hosts for symbol in host.symbols},
     )
+    router = RouterConfig()
     if topology == "single":
-        return [NodeSpec("swarm", (market, router, broker, *hosts))]
+        return [NodeConfig(name="swarm", actors=[market, router, broker, *hosts])]
     return [
-        NodeSpec("market-data", (market,)),
-        NodeSpec("broker", (router, broker)),
-        *(NodeSpec(host.name, (host,)) for host in hosts),
+        NodeConfig(name="market-data", actors=[market]),
+        NodeConfig(name="broker", actors=[router, broker]),
+        *(NodeConfig(name=host.name, actors=[host]) for host in hosts),
     ]

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from tradeswarm.actors.broker.journal import read_journal
-from tradeswarm.actors.market.actor import CsvSource, load_bars
 from tradeswarm.actors.market.bars import DataError
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
+from tradeswarm.actors.market.sources import CsvSource, load_bars
 from tradeswarm.messages import Fill, RunProgress, Side, TradingState
 from tradeswarm.scenarios.cli.strategy_tools import ensure_checked
 from tradeswarm.scenarios.config.errors import UserError

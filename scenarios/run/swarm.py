@@ -22,7 +22,8 @@ from typing import Any
 import pykka
 import zmq
 
-from tradeswarm.actors.runtime.node import NodeSpec, launch_node, start_actors
+from tradeswarm.actors.runtime.config import InstrumentHostConfig
+from tradeswarm.actors.runtime.node import NodeConfig, as_sent, launch_node, start_actors
 from tradeswarm.messages import (
     BROKER_NAME,
     MARKET_DATA_NAME,
@@ -54,14 +55,14 @@ STOP_TIMEOUT_SECONDS = 5.0
 POLL_MS = 100
 
 
-def instrument_names(nodes: list[NodeSpec]) -> list[str]:
+def instrument_names(nodes: list[NodeConfig]) -> list[str]:
     """Each hosted instrument reports its end of data as itself."""
     return [
         instrument_name(symbol)
         for node in nodes
-        for spec in node.actors
-        if spec.kind == "instruments"
-        for symbol in spec.options["symbols"]
+        for config in node.actors
+        if isinstance(config, InstrumentHostConfig)
+        for symbol in config.symbols
     ]
 
 
@@ -70,11 +71,11 @@ class SwarmFailed(RuntimeError):
 
 
 class Swarm:
-    def __init__(self, nodes: list[NodeSpec], *, topology: str, transport: str = "ipc") -> None:
+    def __init__(self, nodes: list[NodeConfig], *, topology: str, transport: str = "ipc") -> None:
         self.nodes = nodes
         self.topology = topology
         self.transport = transport
-        self.actor_names = [spec.name for node in nodes for spec in node.actors]
+        self.actor_names = [config.name for node in nodes for config in node.actors]
         self.finished: dict[str, dict[str, int]] = {}
         self.stopped: dict[str, dict[str, int]] = {}
         self.transitions: list[Transition] = []
@@ -100,7 +101,7 @@ class Swarm:
         self._control.bind(self.endpoints.control)
         if self.topology == "single":
             for node in self.nodes:
-                self._refs += start_actors(node, self.endpoints, self._context)
+                self._refs += start_actors(as_sent(node), self.endpoints, self._context)
         else:
             level = logging.getLogger().getEffectiveLevel()
             self.processes = [launch_node(node, self.endpoints, level) for node in self.nodes]
@@ -198,10 +199,10 @@ class Swarm:
         if not self.processes:
             return self.actor_names
         return [
-            spec.name
+            config.name
             for node, process in zip(self.nodes, self.processes, strict=True)
             if process.poll() is None
-            for spec in node.actors
+            for config in node.actors
         ]
 
     def _reap(self) -> None:

@@ -1,10 +1,17 @@
-"""The strategy library, and how a name in a scenario or on the command line finds a table."""
+"""The strategy library, and how a name in a scenario or on the command line finds a table.
+
+A name is a library name (``sma_crossover``) or a user's own ``module:attribute``, imported
+from the scenario file's folder, then the working directory, then the usual ``sys.path``.
+The same reference (``StrategyRef``) travels to every process that runs instruments.
+"""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Sequence
+from pathlib import Path
 
 from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.runtime.config import StrategyLoadError, StrategyRef
 from tradeswarm.scenarios.config.errors import UserError
 
 LIBRARY = {
@@ -16,19 +23,27 @@ LIBRARY = {
 }
 
 
-def resolve_strategy(name: str) -> Strategy:
-    """A library name (``sma_crossover``) or a user's own ``module:attribute``."""
-    target = LIBRARY.get(name, name)
-    module_name, _, attribute = target.partition(":")
-    if not attribute:
+def strategy_ref(name: str, folders: Sequence[Path] = ()) -> StrategyRef:
+    """The reference of ``name``; a user's module is looked for in ``folders`` (the
+    scenario's folder), then in the working directory."""
+    if name in LIBRARY:
+        return StrategyRef(reference=LIBRARY[name])
+    if ":" not in name:
         known = ", ".join(sorted(LIBRARY))
         raise UserError(
             f"unknown strategy '{name}'; use one of {known} or 'module:attribute' for your own"
         )
+    search = [str(Path(folder).resolve()) for folder in (*folders, Path.cwd())]
+    return StrategyRef(reference=name, search_path=list(dict.fromkeys(search)))
+
+
+def resolve_strategy(name: str, folders: Sequence[Path] = ()) -> Strategy:
+    """The table ``name`` refers to, loaded here as a child process will load it."""
+    return load_strategy(strategy_ref(name, folders), name)
+
+
+def load_strategy(ref: StrategyRef, name: str) -> Strategy:
     try:
-        strategy = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as error:
-        raise UserError(f"strategy '{name}' cannot be loaded: {error}") from None
-    if not isinstance(strategy, Strategy):
-        raise UserError(f"strategy '{name}' is a {type(strategy).__name__}, not a Strategy table")
-    return strategy
+        return ref.load()
+    except StrategyLoadError as error:
+        raise UserError(f"strategy '{name}': {error}") from None

@@ -20,7 +20,7 @@ import numpy as np
 
 from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.journal import read_journal
-from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import (
     CancelRequest,
     Fill,

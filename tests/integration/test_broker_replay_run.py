@@ -11,7 +11,7 @@ from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.broker.replay import interleave, replay
-from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import Bar, OrderCancelled, OrderRequest
 from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
 from tradeswarm.scenarios.run.plan import bar_source

@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 from tests.integration.harness import SCENARIOS, run_cli
-from tradeswarm.actors.runtime.node import ActorSpec, NodeSpec
-from tradeswarm.messages import BROKER_NAME, ROUTER_NAME
+from tradeswarm.actors.broker.config import BrokerConfig
+from tradeswarm.actors.runtime.config import RouterConfig
+from tradeswarm.actors.runtime.node import NodeConfig
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.swarm import Swarm
 
@@ -24,17 +25,13 @@ def test_a_broker_restarted_from_its_journal_answers_with_the_same_state(tmp_pat
     shutil.copy(tmp_path / "out" / "journal.msgpack", journal)
     scenario = load_scenario(tmp_path / "out" / "scenario.toml")
 
-    broker = ActorSpec(
-        "broker",
-        BROKER_NAME,
-        {
-            "symbols": sorted(scenario.data.symbols),
-            "settings": scenario.broker.settings(),
-            "journal_path": journal,
-            "recover": True,
-        },
+    broker = BrokerConfig(
+        symbols=sorted(scenario.data.symbols),
+        settings=scenario.broker.settings(),
+        journal_path=str(journal),
+        recover=True,
     )
-    nodes = [NodeSpec("broker", (ActorSpec("router", ROUTER_NAME), broker))]
+    nodes = [NodeConfig(name="broker", actors=[RouterConfig(), broker])]
     with Swarm(nodes, topology="processes") as swarm:
         swarm.launch()
         state = swarm.trading_state()

@@ -18,7 +18,7 @@ from typing import Any
 from tests.integration.harness import run_cli
 from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
 from tradeswarm.actors.broker.journal import read_journal
-from tradeswarm.actors.market.actor import load_bars
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.plan import bar_source

@@ -7,7 +7,7 @@ import pytest
 
 from tests.actors.broker.helpers import ohlc, request, status_of
 from tradeswarm.actors.broker.book import BrokerBook, BrokerSettings, FillTiming
-from tradeswarm.actors.broker.models import FixedBasisPointsSlippage
+from tradeswarm.actors.broker.models import FixedBasisPointsSlippage, PerShare
 from tradeswarm.messages import (
     Bar,
     CancelRequest,
@@ -221,19 +221,19 @@ def test_a_buy_through_zero_flips_a_short_to_a_long_at_the_fill_price() -> None:
 def test_commission_is_per_share_with_a_minimum_and_is_paid_from_cash(
     quantity: float, commission: float
 ) -> None:
-    broker = book(commission_per_share=0.01, commission_minimum=1.0)
+    broker = book(commission=PerShare(cost=0.01, min_trade_cost=1.0))
     fill = trade(broker, "b1", Side.BUY, quantity, 10.0)
     assert fill.commission == pytest.approx(commission)
     assert broker.cash == pytest.approx(100_000.0 - quantity * 10.0 - commission)
 
 
 def test_a_minimum_alone_is_charged_on_every_fill() -> None:
-    broker = book(commission_minimum=2.5)
+    broker = book(commission=PerShare(cost=0.0, min_trade_cost=2.5))
     assert trade(broker, "b1", Side.BUY, 1.0, 10.0).commission == 2.5
 
 
 def test_commission_does_not_change_the_average_cost() -> None:
-    broker = book(commission_per_share=0.01, commission_minimum=1.0)
+    broker = book(commission=PerShare(cost=0.01, min_trade_cost=1.0))
     trade(broker, "b1", Side.BUY, 100.0, 10.0)
     assert position(broker) == (100.0, 10.0)
 
@@ -242,7 +242,7 @@ def test_commission_does_not_change_the_average_cost() -> None:
     ("side", "price"), [(Side.BUY, 100.1), (Side.SELL, 99.9)], ids=["buy", "sell"]
 )
 def test_slippage_makes_buys_pay_more_and_sells_receive_less(side: Side, price: float) -> None:
-    broker = book(slippage_bps=10.0)
+    broker = book(slippage=FixedBasisPointsSlippage(basis_points=10.0, volume_limit=None))
     fill = trade(broker, "o1", side, 10.0, 100.0)
     assert fill.price == pytest.approx(price)
     signed = 1.0 if side is Side.BUY else -1.0

@@ -3,6 +3,7 @@ the book (volume caps across bars and orders, per-order commission minimums)."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tests.actors.broker.helpers import T1, T2, T3, T4, flat, make_book, request
@@ -145,7 +146,7 @@ def test_every_model_is_named_for_scenario_files_and_builds_with_its_defaults() 
         model_type()
 
 
-# Settings: the older cost fields map onto the models
+# Settings
 
 
 def test_the_default_settings_have_no_slippage_and_no_commission() -> None:
@@ -153,23 +154,12 @@ def test_the_default_settings_have_no_slippage_and_no_commission() -> None:
     assert (settings.slippage, settings.commission) == (NoSlippage(), NoCommission())
 
 
-def test_the_older_cost_fields_map_onto_the_models() -> None:
-    settings = BrokerSettings(slippage_bps=3.0, commission_per_share=0.01, commission_minimum=1.0)
-    assert settings.slippage == FixedBasisPointsSlippage(basis_points=3.0, volume_limit=None)
-    assert settings.commission == PerShare(cost=0.01, min_trade_cost=1.0)
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"slippage_bps": 3.0, "slippage": VolumeShareSlippage()},
-        {"commission_minimum": 1.0, "commission": PerTrade(cost=1.0)},
-    ],
-    ids=["slippage", "commission"],
-)
-def test_an_older_field_and_a_model_together_are_refused(fields: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="not both"):
-        BrokerSettings(**fields)  # type: ignore[arg-type]
+def test_settings_travel_as_plain_msgpack_and_come_back_equal() -> None:
+    settings = BrokerSettings(
+        slippage=VolumeShareSlippage(volume_limit=0.01), commission=PerTrade(cost=1.0)
+    )
+    data = msgspec.msgpack.encode(settings)
+    assert msgspec.msgpack.decode(data, type=BrokerSettings) == settings
 
 
 # Through the book

@@ -24,6 +24,7 @@ from tradeswarm.actors.fsm.engine import (
     Submit,
     When,
 )
+from tradeswarm.actors.runtime.config import InstrumentHostConfig, StrategyRef
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.instrument_host import InstrumentHostActor
 from tradeswarm.messages import (
@@ -46,7 +47,7 @@ from tradeswarm.messages import (
     inproc_endpoints,
 )
 from tradeswarm.messages.topics import CLOCK, bar_topic
-from tradeswarm.scenarios.strategies import resolve_strategy
+from tradeswarm.scenarios.strategies import LIBRARY, resolve_strategy
 
 SMA = resolve_strategy("sma_crossover")
 PARAMS = {"fast": 1, "slow": 2, "quantity": 10}
@@ -96,6 +97,8 @@ def test_without_an_open_order_it_runs_ahead_and_reports_at_the_clock_mark() -> 
     assert instrument.counters["bars"] == 5
     assert wire.of(OrderRequest) == []
     assert wire.of(StepDone) == [StepDone(sender="AAA", through_ts_ns=5)]
+    assert not instrument.finished, "the broker's end-of-data replies may still come"
+    instrument.take_broker_progress(5, final=True)
     assert instrument.finished
 
 
@@ -159,14 +162,13 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
     sockets = [control, market, router]
     for sock in sockets:
         sock.setsockopt(zmq.LINGER, 0)
-    host = InstrumentHostActor.start(
-        symbols=["BBB", "AAA"],
-        strategy=SMA,
-        params=PARAMS,
-        endpoints=endpoints,
+    config = InstrumentHostConfig(
         name="instruments-0",
-        zmq_context=context,
+        symbols=["BBB", "AAA"],
+        strategy=StrategyRef(reference=LIBRARY["sma_crossover"]),
+        params=PARAMS,
     )
+    host = InstrumentHostActor.start(config, endpoints=endpoints, zmq_context=context)
     try:
         assert isinstance(decode(_recv(control)[-1]), ActorReady)
         subscriptions = {_recv(market)[0] for _ in range(3)}
@@ -186,6 +188,8 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
             StepDone(sender="AAA", through_ts_ns=1),
             StepDone(sender="BBB", through_ts_ns=1),
         ]
+        assert not control.poll(0), "not finished before the broker's final word"
+        router.send_multipart([identity, encode(BrokerProgress(through_ts_ns=1, final=True))])
         finished = [decode(_recv(control)[-1]) for _ in range(2)]
         assert all(isinstance(message, ActorFinished) for message in finished)
         names = {message.actor for message in finished}  # type: ignore[union-attr]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tradeswarm.actors.broker.book import BrokerSettings, FillTiming
+from tradeswarm.actors.broker.models import FixedBasisPointsSlippage, PerShare
+from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.plan import shard_count
@@ -73,10 +74,27 @@ def test_the_broker_section_becomes_broker_settings(tmp_path: Path) -> None:
     assert settings == BrokerSettings(
         starting_cash=5000.0,
         fill_at=FillTiming.SAME_CLOSE,
-        commission_per_share=0.01,
-        commission_minimum=1.0,
-        slippage_bps=5.0,
+        commission=PerShare(cost=0.01, min_trade_cost=1.0),
+        slippage=FixedBasisPointsSlippage(basis_points=5.0, volume_limit=None),
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("slippage_bps = 3.0\n[broker.slippage]\nmodel = 'volume_share'", "not both"),
+        ("commission_minimum = 1.0\n[broker.commission]\nmodel = 'per_trade'", "not both"),
+        ("[broker.commission]\nmodel = 'per_lot'", "broker.commission.model' is 'per_lot'; use"),
+        ("[broker.commission]\nmodel = 'per_share'\ncost = 'x'", "broker.commission.cost'"),
+        ("[broker.slippage]\nmodel = 'volume_share'\nimpact = 1", "broker.slippage.impact"),
+    ],
+    ids=["slippage_twice", "commission_twice", "unknown_model", "wrong_type", "unknown_param"],
+)
+def test_a_wrong_cost_model_is_refused_naming_its_key(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        load_scenario(write(tmp_path, MINIMAL + "\n[broker]\n" + table))
 
 
 def test_an_absolute_data_path_is_kept(tmp_path: Path) -> None:

@@ -12,13 +12,8 @@ import numpy as np
 import pytest
 from msgspec import structs
 
-from tradeswarm.actors.market.actor import (
-    CsvSource,
-    SyntheticSource,
-    load_bars,
-    merge_items,
-    session_events,
-)
+from tradeswarm.actors.market.feed import merge_items, session_events
+from tradeswarm.actors.market.sources import CsvSource, SyntheticSource, load_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.messages import Bar, SessionEvent, SessionEventKind
 

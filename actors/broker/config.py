@@ -1,0 +1,18 @@
+"""What a broker actor is started with: typed, and plain msgpack on the way to a child."""
+
+from __future__ import annotations
+
+import msgspec
+
+from tradeswarm.actors.broker.settings import BrokerSettings
+from tradeswarm.messages import BROKER_NAME
+
+
+class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
+    symbols: list[str]
+    settings: BrokerSettings
+    journal_path: str
+    recover: bool = False  # rebuild the book from an existing journal and append to it
+    coupled: list[str] = msgspec.field(default_factory=list)  # wait on the clock every time
+    hosts: dict[str, str] = msgspec.field(default_factory=dict)  # symbol -> its host's name
+    name: str = BROKER_NAME

@@ -1,0 +1,54 @@
+"""What the runtime's own actors are started with, and how a strategy travels to them.
+
+A strategy is code, not data, so it travels by reference: ``module:attribute`` plus the
+folders to import it from, resolved where the instruments run. Every topology resolves it
+the same way, so a table that loads in one process loads in every child process too (a
+lambda-built table, pickled, used to work in ``single`` only).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import msgspec
+
+from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.messages import ROUTER_NAME
+
+
+class StrategyLoadError(ValueError):
+    """A reference that does not name a ``Strategy``; the message says which and why."""
+
+
+class StrategyRef(msgspec.Struct, frozen=True, kw_only=True):
+    reference: str  # "package.module:ATTRIBUTE"
+    search_path: list[str] = msgspec.field(default_factory=list)  # folders to import from
+
+    def load(self) -> Strategy:
+        module_name, _, attribute = self.reference.partition(":")
+        if not module_name or not attribute:
+            raise StrategyLoadError(f"{self.reference!r} is not 'module:attribute'")
+        for folder in reversed(self.search_path):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
+        try:
+            strategy = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as error:
+            raise StrategyLoadError(f"{self.reference!r} cannot be loaded: {error}") from None
+        if not isinstance(strategy, Strategy):
+            kind = type(strategy).__name__
+            raise StrategyLoadError(f"{self.reference!r} is a {kind}, not a Strategy table")
+        return strategy
+
+
+class RouterConfig(msgspec.Struct, frozen=True, kw_only=True, tag="router"):
+    name: str = ROUTER_NAME
+
+
+class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instruments"):
+    name: str  # also the host's identity on the order path (``messages.host_identity``)
+    symbols: list[str]
+    strategy: StrategyRef
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
