@@ -18,6 +18,7 @@ from tradeswarm.messages.control import (
     ActorReady,
     ActorStopped,
     BrokerProgress,
+    BrokerResults,
     RunProgress,
     ShutdownRequest,
     StartRequest,
@@ -49,7 +50,13 @@ from tradeswarm.messages.orders import (
     Side,
     TimeInForce,
 )
-from tradeswarm.messages.state import OpenOrder, Position, TradingState, TradingStateRequest
+from tradeswarm.messages.state import (
+    AccountStatement,
+    OpenOrder,
+    Position,
+    TradingState,
+    TradingStateRequest,
+)
 
 __all__ = [
     "BROKER_NAME",
@@ -57,6 +64,7 @@ __all__ = [
     "MESSAGE_TYPES",
     "ROUTER_NAME",
     "SCHEMA_VERSION",
+    "AccountStatement",
     "ActorFailed",
     "ActorFinished",
     "ActorReady",
@@ -66,6 +74,7 @@ __all__ = [
     "BarBatch",
     "BarsPublished",
     "BrokerProgress",
+    "BrokerResults",
     "CancelReason",
     "CancelRequest",
     "DecodeError",

@@ -13,6 +13,7 @@ from tradeswarm.messages.control import (
     ActorReady,
     ActorStopped,
     BrokerProgress,
+    BrokerResults,
     RunProgress,
     ShutdownRequest,
     StartRequest,
@@ -29,7 +30,7 @@ from tradeswarm.messages.orders import (
     PeerSignal,
     ReplaceRequest,
 )
-from tradeswarm.messages.state import TradingState, TradingStateRequest
+from tradeswarm.messages.state import AccountStatement, TradingState, TradingStateRequest
 
 MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     Bar,
@@ -55,6 +56,8 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     RunProgress,
     ReplaceRequest,
     PeerSignal,
+    AccountStatement,
+    BrokerResults,
 )
 
 AnyMessage = (
@@ -81,6 +84,8 @@ AnyMessage = (
     | RunProgress
     | ReplaceRequest
     | PeerSignal
+    | AccountStatement
+    | BrokerResults
 )
 
 

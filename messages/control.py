@@ -11,6 +11,8 @@ from __future__ import annotations
 import msgspec
 
 from tradeswarm.messages.base import Message, Record
+from tradeswarm.messages.orders import Fill
+from tradeswarm.messages.state import AccountStatement
 
 
 class StepDone(Message, kw_only=True, frozen=True):
@@ -75,6 +77,15 @@ class RunProgress(Message, kw_only=True, frozen=True):
 
     through_ts_ns: int
     bars: int
+
+
+class BrokerResults(Message, kw_only=True, frozen=True):
+    """What the broker hands the runner at the end of the data, before ``ActorFinished``:
+    every fill in the order it made them, and every session's statement. The runner writes
+    the run folder and the report from these instead of reading the journal back."""
+
+    fills: list[Fill]
+    statements: list[AccountStatement]
 
 
 class ActorFailed(Message, kw_only=True, frozen=True):

@@ -26,6 +26,23 @@ class OpenOrder(Record, kw_only=True, frozen=True):
     status: OrderStatus
 
 
+class AccountStatement(Message, kw_only=True, frozen=True):
+    """The broker's end-of-session statement: cash, equity, the positions held and every
+    symbol's last price, after the session's last bar (``ts_ns``) marked the book.
+
+    Equity is ``cash + sum(quantity * last price)``: the broker's one rule, which the
+    report plots instead of recomputing it. ``session`` is the session's date as the
+    calendar labels it (``YYYY-MM-DD``). Journaled like everything the broker emits.
+    """
+
+    session: str
+    ts_ns: int
+    cash: float
+    equity: float
+    positions: dict[str, float]  # non-zero quantities, by symbol
+    closes: dict[str, float]  # every symbol's last price so far
+
+
 class TradingStateRequest(Message, kw_only=True, frozen=True):
     request_id: str
 

@@ -20,12 +20,15 @@ from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
+    AccountStatement,
     ActorFinished,
     BarBatch,
     BarsPublished,
     BrokerProgress,
+    BrokerResults,
     CancelRequest,
     Endpoints,
+    Fill,
     OrderRequest,
     PeerSignal,
     ReplaceRequest,
@@ -79,8 +82,10 @@ class BrokerActor(SocketActor):
         """A restarted broker is the broker it was: the journal holds every event that
         changed its book. Marks come back with the next bars."""
         journaled = list(read_journal(self._journal_path))
-        book = self.engine.book
-        self.engine.book = replay(book.settings, book.symbols, journaled)
+        engine = self.engine
+        engine.book = replay(engine.book.settings, engine.book.symbols, journaled)
+        engine.fills = [message for message in journaled if isinstance(message, Fill)]
+        engine.statements = [m for m in journaled if isinstance(m, AccountStatement)]
         self.counters["recovered_messages"] = len(journaled)
 
     def on_stop(self) -> None:
@@ -149,6 +154,8 @@ class BrokerActor(SocketActor):
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
+            engine = self.engine
+            self.send_control(BrokerResults(fills=engine.fills, statements=engine.statements))
             self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))
         self._flush()
 

@@ -15,6 +15,9 @@ bars of ``t`` mark prices). What it decides comes back as data, in the order it 
 * ``finished``: the data ended and every phase ran; the end-of-data cancels are among the
   effects.
 
+It also keeps the run's record for the runner: every fill, and an ``AccountStatement`` at
+each session's close (journaled too), the broker's own equity rule.
+
 The actor (``actors.broker.actor``) encodes each message once, writes it to the journal
 and the socket, and maps symbols to the identities of the hosts that run them. Keeping the
 loop here lets tests drive a whole run's timing without a socket, and makes "what the
@@ -31,11 +34,13 @@ from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
+    AccountStatement,
     Bar,
     BarBatch,
     BarsPublished,
     CancelReason,
     CancelRequest,
+    Fill,
     Message,
     OrderRequest,
     PeerSignal,
@@ -88,6 +93,8 @@ class BrokerEngine:
         self._effects: list[Effect] = []
         self._progress: dict[str, int] = {}
         self.bars_passed = 0
+        self.fills: list[Fill] = []
+        self.statements: list[AccountStatement] = []
 
     # -- what arrived ---------------------------------------------------------------------
 
@@ -127,8 +134,10 @@ class BrokerEngine:
         while True:
             if self._idle():
                 for ts_ns in clock.skip_idle():
-                    self._skip_sessions(ts_ns)
+                    self._open_sessions(ts_ns)
+                    closing = self._close_sessions(ts_ns)
                     self._pass(ts_ns)
+                    self._state_accounts(closing, ts_ns)
             phase = clock.next_phase()
             if phase is None:
                 break
@@ -137,8 +146,9 @@ class BrokerEngine:
                 self._match(ts_ns)
             else:
                 self._accept(ts_ns)
-                self._close_sessions(ts_ns)
+                closing = self._close_sessions(ts_ns)
                 self._pass(ts_ns)
+                self._state_accounts(closing, ts_ns)
             clock.done(kind, ts_ns)
         self._tell_coupled()
         finished = not self._finished and clock.finished()
@@ -159,9 +169,7 @@ class BrokerEngine:
         return not (self._pending or self.book.has_open_orders() or resubmitting)
 
     def _match(self, ts_ns: int) -> None:
-        for event in self._sessions_at.get(ts_ns, ()):
-            if event.kind is SessionEventKind.SESSION_OPEN:
-                self._open_session(event)
+        self._open_sessions(ts_ns)
         waiting = self.book.symbols_with_open_orders()
         if not waiting and not any(entry[0] <= ts_ns for entry in self._pending):
             return
@@ -176,6 +184,11 @@ class BrokerEngine:
         due = {symbol for decided, symbol, _, _ in self._pending if decided <= ts_ns}
         for symbol in waiting | due | self.book.symbols_with_open_orders():
             self._progress[symbol] = ts_ns
+
+    def _open_sessions(self, ts_ns: int) -> None:
+        for event in self._sessions_at.get(ts_ns, ()):
+            if event.kind is SessionEventKind.SESSION_OPEN:
+                self._open_session(event)
 
     def _open_session(self, event: SessionEvent) -> None:
         """The last minute is an intraday notion: with one bar a session (daily bars, the
@@ -214,19 +227,36 @@ class BrokerEngine:
             ts_ns=ts_ns,
         )
 
-    def _skip_sessions(self, ts_ns: int) -> None:
-        """No order is open: a session boundary only moves the last-minute window, unless
-        last-minute cancels wait to be re-submitted at this open."""
-        for event in self._sessions_at.get(ts_ns, ()):
-            if event.kind is SessionEventKind.SESSION_OPEN:
-                self._open_session(event)
-        self._close_sessions(ts_ns)
+    def _close_sessions(self, ts_ns: int) -> list[SessionEvent]:
+        """Expire the DAY orders of the sessions closing at ``ts_ns``; returns those."""
+        closing = [
+            event
+            for event in self._sessions_at.pop(ts_ns, ())
+            if event.kind is SessionEventKind.SESSION_CLOSE
+        ]
+        for _ in closing:
+            self._emit_all(self.book.end_of_session(ts_ns))
+            self._session_close_ts_ns = None
+        return closing
 
-    def _close_sessions(self, ts_ns: int) -> None:
-        for event in self._sessions_at.pop(ts_ns, ()):
-            if event.kind is SessionEventKind.SESSION_CLOSE:
-                self._emit_all(self.book.end_of_session(ts_ns))
-                self._session_close_ts_ns = None
+    def _state_accounts(self, closing: list[SessionEvent], ts_ns: int) -> None:
+        """A statement per closing session, once its last bar has marked the book."""
+        for event in closing:
+            book = self.book
+            statement = AccountStatement(
+                session=event.session,
+                ts_ns=ts_ns,
+                cash=book.cash,
+                equity=book.equity(),
+                positions={
+                    symbol: position.quantity
+                    for symbol, position in sorted(book.positions.items())
+                    if position.quantity != 0
+                },
+                closes=dict(sorted(book.last_price.items())),
+            )
+            self.statements.append(statement)
+            self._effects.append(Effect(Route.JOURNAL, "", statement))
 
     def _pass(self, ts_ns: int) -> None:
         """The accept phase of ``ts_ns`` is over: its bars only mark prices now."""
@@ -257,3 +287,5 @@ class BrokerEngine:
         effects = self._effects
         for message in messages:
             effects.append(Effect(Route.EMIT, message.symbol, message))  # type: ignore[attr-defined]
+            if type(message) is Fill:
+                self.fills.append(message)

@@ -12,11 +12,13 @@ from typing import Any
 import msgspec
 
 from tradeswarm.scenarios.cli.progress import make_progress
-from tradeswarm.scenarios.cli.strategy_tools import check_report, diagram, strategy_from_argument
+from tradeswarm.scenarios.cli.strategy_tools import diagram, strategy_from_argument
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.run.runner import output_dir, run_scenario, validate
+from tradeswarm.scenarios.run.runner import output_dir, run_prepared
 from tradeswarm.scenarios.run.swarm import SwarmFailed, request_trading_state
+from tradeswarm.scenarios.run.validate import prepare
+from tradeswarm.scenarios.strategies import check_report
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -73,20 +75,30 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     out_dir = output_dir(scenario, args.out)
-    progress = make_progress(validate(scenario), quiet=args.quiet)
+    prepared = prepare(scenario)
+    progress = make_progress(prepared.bars, quiet=args.quiet)
     try:
-        result = run_scenario(
-            scenario,
+        result = run_prepared(
+            prepared,
             out_dir=out_dir,
             topology=args.topology,
             on_progress=lambda report: progress.update(report.bars, report.through_ts_ns),
         )
     finally:
         progress.close()
-    from tradeswarm.scenarios.report.build import build_report  # ~1 s of imports
+    from tradeswarm.scenarios.report.build import write_report  # ~1 s of imports
+    from tradeswarm.scenarios.report.run_data import from_results
     from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
 
-    page = build_report(out_dir)
+    run = from_results(
+        out_dir,
+        scenario,
+        result.summary,
+        result.fills,
+        result.statements,
+        result.transitions,
+    )
+    page = write_report(run)
     if not args.quiet:
         print(format_summary(result.summary, out_dir))
         print()

@@ -1,7 +1,7 @@
-"""The report of a finished run, built from its run folder alone.
+"""The report of a finished run, from memory just after it, or from its run folder.
 
-``build_report(run_folder)`` reads the run (``scenarios/report/run_data.py``) and writes
-beside it:
+``write_report(run)`` takes a run (``scenarios/report/run_data.py``) and writes into its
+folder; ``build_report(run_folder)`` reads the folder back first:
 
 * ``metrics.json``, ``metrics.csv``, ``trades.csv``: the numbers
   (``scenarios/report/run_metrics.py``);
@@ -25,9 +25,8 @@ from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.report import charts as report_charts
 from tradeswarm.scenarios.report import page as report_html
-from tradeswarm.scenarios.report.equity import exposure_by_day
 from tradeswarm.scenarios.report.metrics import METRICS, align_benchmark
-from tradeswarm.scenarios.report.run_data import RunData, load_run
+from tradeswarm.scenarios.report.run_data import RunData, exposure_by_day, load_run
 from tradeswarm.scenarios.report.run_metrics import (
     METRICS_CSV,
     METRICS_JSON,
@@ -52,7 +51,7 @@ CHARTS = (
 
 def _strategy(scenario: Scenario) -> Strategy | None:
     try:
-        return resolve_strategy(scenario.strategy.name)
+        return resolve_strategy(scenario.strategy.name, [scenario.folder])
     except UserError:
         return None
 
@@ -121,14 +120,19 @@ def _facts(run: RunData, metrics: dict[str, Any]) -> list[str]:
 
 
 def build_report(run_folder: Path) -> Path:
-    """Write the metrics, the charts and ``report.html`` into the run folder; return the
-    page's path. Raises ``UserError`` for a folder that is not a finished run's."""
-    run = load_run(run_folder)
+    """Rebuild the report of a run folder; raises ``UserError`` for a folder that is not a
+    finished run's."""
+    return write_report(load_run(run_folder))
+
+
+def write_report(run: RunData) -> Path:
+    """Write the metrics, the charts and ``report.html`` into the run's folder; return the
+    page's path."""
     folder = run.folder
     metrics = compute_metrics(run)
     write_metrics_json(folder / METRICS_JSON, metrics)
     write_metrics_csv(folder / METRICS_CSV, metrics)
-    trips = trip_rows(run.fills)
+    trips = trip_rows(run)
     write_trades_csv(folder / TRADES_CSV, trips)
     charts = draw_charts(run)
     for name, png in charts.items():

@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradeswarm.scenarios.report.equity import session_dates
 from tradeswarm.scenarios.report.metrics import METRICS, rolling_table, tear_sheet
 from tradeswarm.scenarios.report.run_data import RunData
-from tradeswarm.scenarios.report.trade_stats import FillRow, round_trips, trade_stats
+from tradeswarm.scenarios.report.trade_stats import round_trips, trade_stats
 
 METRICS_JSON = "metrics.json"
 METRICS_CSV = "metrics.csv"
@@ -155,11 +154,11 @@ def write_metrics_csv(path: Path, metrics: dict[str, Any]) -> None:
         writer.writerows(rows)
 
 
-def trip_rows(fills: list[FillRow]) -> list[dict[str, Any]]:
+def trip_rows(run: RunData) -> list[dict[str, Any]]:
     """The closed round trips in the order they closed, as rows of ``trades.csv`` and the page."""
-    trips = round_trips(fills)
-    opened = session_dates([trip.opened_ns for trip in trips])
-    closed = session_dates([trip.closed_ns for trip in trips])
+    trips = round_trips(run.fills)
+    opened = run.session_dates([trip.opened_ns for trip in trips])
+    closed = run.session_dates([trip.closed_ns for trip in trips])
     return [
         {
             "symbol": trip.symbol,

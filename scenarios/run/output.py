@@ -1,4 +1,5 @@
-"""What a run leaves on disk: ``fills.csv``, ``summary.json``, the broker journal."""
+"""What a run leaves on disk: ``fills.csv``, ``timeline.csv``, ``equity.csv``,
+``positions.csv``, ``summary.json`` (the broker writes its journal itself)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tradeswarm.messages import Fill, Transition
+from tradeswarm.messages import AccountStatement, Fill, Transition
 
 FILLS_HEADER = ("ts", "symbol", "side", "quantity", "price", "commission", "order_id")
 TIMELINE_HEADER = ("ts", "symbol", "from", "event", "to")
+EQUITY_HEADER = ("date", "ts", "cash", "equity")
+POSITIONS_HEADER = ("date", "symbol", "quantity", "close")
 
 
 def iso_utc(ts_ns: int) -> str:
@@ -61,3 +64,26 @@ def write_timeline(path: Path, transitions: Iterable[Transition]) -> int:
             for row in rows
         )
     return len(rows)
+
+
+def write_equity(path: Path, statements: Iterable[AccountStatement]) -> None:
+    """The broker's end-of-session statements: one row per session, in order."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(EQUITY_HEADER)
+        writer.writerows(
+            (item.session, iso_utc(item.ts_ns), repr(item.cash), repr(item.equity))
+            for item in statements
+        )
+
+
+def write_positions(path: Path, statements: Iterable[AccountStatement]) -> None:
+    """Every symbol's quantity and last price at each session's close (0 when flat), from
+    the broker's statements: the positions and marks a report plots."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(POSITIONS_HEADER)
+        for item in statements:
+            for symbol, close in item.closes.items():
+                quantity = item.positions.get(symbol, 0.0)
+                writer.writerow((item.session, symbol, _number(quantity), repr(close)))

@@ -1,4 +1,10 @@
-"""Run a scenario end to end: validate, start the swarm, wait, write the run folder."""
+"""Run a prepared scenario end to end: start the swarm, wait, write the run folder.
+
+The path is linear: the scenario was validated once (``scenarios.run.validate``), the
+broker hands its fills and session statements over at the end (``BrokerResults``), and
+what a caller gets back (``RunResult``) holds them, so a report is built from memory
+instead of reading the run folder back.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from tradeswarm.actors.broker.journal import read_journal
-from tradeswarm.actors.market.bars import DataError
-from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
-from tradeswarm.actors.market.sources import CsvSource, load_bars
-from tradeswarm.messages import Fill, RunProgress, Side, TradingState
-from tradeswarm.scenarios.cli.strategy_tools import ensure_checked
-from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.messages import (
+    AccountStatement,
+    Fill,
+    RunProgress,
+    Side,
+    TradingState,
+    Transition,
+)
 from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
-from tradeswarm.scenarios.run.output import write_fills, write_summary, write_timeline
-from tradeswarm.scenarios.run.plan import bar_source, plan_nodes
-from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
-from tradeswarm.scenarios.strategies import resolve_strategy
+from tradeswarm.scenarios.run.output import (
+    write_equity,
+    write_fills,
+    write_positions,
+    write_summary,
+    write_timeline,
+)
+from tradeswarm.scenarios.run.plan import plan_nodes
+from tradeswarm.scenarios.run.swarm import Swarm, SwarmFailed, write_endpoints
+from tradeswarm.scenarios.run.validate import PreparedRun, prepare
 
 JOURNAL_NAME = "journal.msgpack"
 
@@ -29,37 +40,12 @@ JOURNAL_NAME = "journal.msgpack"
 @dataclass(frozen=True)
 class RunResult:
     out_dir: Path
+    scenario: Scenario
     summary: dict[str, Any]
     state: TradingState
-
-
-def validate(scenario: Scenario) -> int:
-    """Everything a user can get wrong, checked before any actor starts; returns the
-    number of bars the run will process."""
-    strategy = resolve_strategy(scenario.strategy.name)
-    ensure_checked(strategy)
-    try:
-        strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
-    except (ValueError, TypeError) as error:
-        raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
-    calendar = scenario.data.calendar or None
-    if calendar is not None:
-        try:
-            exchange_calendar(calendar)
-        except ValueError as error:
-            raise UserError(f"{scenario.path}: key 'data.calendar': {error}") from None
-    source = bar_source(scenario)
-    if not isinstance(source, CsvSource):
-        return scenario.data.bars_per_symbol * len(scenario.data.symbols)
-    try:
-        columns = load_bars(source)
-        stamps = [bars.ts_ns for bars in columns.values()]
-        session_bounds(np.unique(np.concatenate(stamps)), calendar)
-    except DataError as error:
-        raise UserError(str(error)) from None
-    except ValueError as error:  # a bar outside every session of the calendar
-        raise UserError(f"{scenario.path}: [data] against calendar {calendar}: {error}") from None
-    return sum(len(bars) for bars in columns.values())
+    fills: list[Fill]
+    statements: list[AccountStatement]
+    transitions: list[Transition]
 
 
 def output_dir(scenario: Scenario, override: str | None) -> Path:
@@ -76,11 +62,22 @@ def run_scenario(
     topology: str | None = None,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> RunResult:
-    validate(scenario)
+    return run_prepared(
+        prepare(scenario), out_dir=out_dir, topology=topology, on_progress=on_progress
+    )
+
+
+def run_prepared(
+    prepared: PreparedRun,
+    *,
+    out_dir: Path,
+    topology: str | None = None,
+    on_progress: Callable[[RunProgress], None] | None = None,
+) -> RunResult:
+    scenario = prepared.scenario
     topology = topology or scenario.run.topology
     out_dir.mkdir(parents=True, exist_ok=True)
-    journal_path = out_dir / JOURNAL_NAME
-    nodes = plan_nodes(scenario, topology, journal_path)
+    nodes = plan_nodes(scenario, topology, out_dir / JOURNAL_NAME)
     started = time.perf_counter()
     with Swarm(nodes, topology=topology, transport=scenario.run.transport) as swarm:
         swarm.launch()
@@ -89,14 +86,18 @@ def run_scenario(
         swarm.wait(scenario.run.timeout_seconds, on_progress)
         state = swarm.trading_state()
     wall_seconds = time.perf_counter() - started
-    fills = [message for message in read_journal(journal_path) if isinstance(message, Fill)]
+    if swarm.results is None:
+        raise SwarmFailed("the broker finished without handing over its results")
+    fills, statements = swarm.results.fills, swarm.results.statements
     write_fills(out_dir / "fills.csv", fills)
     write_timeline(out_dir / "timeline.csv", swarm.transitions)
+    write_equity(out_dir / "equity.csv", statements)
+    write_positions(out_dir / "positions.csv", statements)
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["topology"] = topology
     write_summary(out_dir / "summary.json", summary)
-    return RunResult(out_dir, summary, state)
+    return RunResult(out_dir, scenario, summary, state, fills, statements, swarm.transitions)
 
 
 def summarize(

@@ -31,6 +31,7 @@ from tradeswarm.messages import (
     ActorFinished,
     ActorReady,
     ActorStopped,
+    BrokerResults,
     DecodeError,
     Endpoints,
     RunProgress,
@@ -79,6 +80,7 @@ class Swarm:
         self.finished: dict[str, dict[str, int]] = {}
         self.stopped: dict[str, dict[str, int]] = {}
         self.transitions: list[Transition] = []
+        self.results: BrokerResults | None = None
         self.processes: list[subprocess.Popen[bytes]] = []
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
@@ -126,6 +128,8 @@ class Swarm:
             if isinstance(message, ActorFinished):
                 self.finished[message.actor] = message.counters
                 self.transitions.extend(message.transitions)
+            elif isinstance(message, BrokerResults):
+                self.results = message
             elif isinstance(message, RunProgress) and on_progress is not None:
                 on_progress(message)
 

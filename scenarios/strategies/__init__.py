@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from tradeswarm.actors.fsm.check import check
 from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.fsm.problems import format_problems
 from tradeswarm.actors.runtime.config import StrategyLoadError, StrategyRef
 from tradeswarm.scenarios.config.errors import UserError
 
@@ -47,3 +49,16 @@ def load_strategy(ref: StrategyRef, name: str) -> Strategy:
         return ref.load()
     except StrategyLoadError as error:
         raise UserError(f"strategy '{name}': {error}") from None
+
+
+def check_report(strategy: Strategy) -> tuple[bool, str]:
+    """Every problem of the table, one per line (``tradeswarm check``'s report)."""
+    problems = check(strategy)
+    return not problems, format_problems(strategy.name, problems)
+
+
+def ensure_checked(strategy: Strategy) -> None:
+    """Refuse to run a table with problems: they are errors a user must fix first."""
+    ok, report = check_report(strategy)
+    if not ok:
+        raise UserError(f"strategy {strategy.name} does not pass its checks:\n{report}")

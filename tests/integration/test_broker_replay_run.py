@@ -120,7 +120,8 @@ volume_limit = 0.001
     )
     book, journal, summary = _run_and_replay(scenario, tmp_path)
 
-    resubmitted = {m.client_order_id for m in journal if m.client_order_id.endswith("/next")}
+    ids = {getattr(m, "client_order_id", "") for m in journal}
+    resubmitted = {client_order_id for client_order_id in ids if client_order_id.endswith("/next")}
     assert len(resubmitted) == 2  # 2024-07-02 -> 07-03 and 07-03 -> 07-05
     assert any(getattr(m, "remaining", 0) > 0 for m in journal)  # filled in pieces
     assert summary["positions"] == {"S000": 80.0}

@@ -9,6 +9,7 @@ import pytest
 
 import tradeswarm.messages as messages
 from tradeswarm.messages import (
+    AccountStatement,
     ActorFailed,
     ActorFinished,
     ActorReady,
@@ -17,6 +18,7 @@ from tradeswarm.messages import (
     BarBatch,
     BarsPublished,
     BrokerProgress,
+    BrokerResults,
     CancelReason,
     CancelRequest,
     DecodeError,
@@ -82,6 +84,15 @@ REPLACE = ReplaceRequest(
     seq=4,
 )
 STEP_DONE = StepDone(sender="instrument-AAPL", through_ts_ns=T0)
+
+STATEMENT = AccountStatement(
+    session="2023-11-14",
+    ts_ns=T0,
+    cash=98_950.0,
+    equity=100_025.0,
+    positions={"AAPL": 100.0},
+    closes={"AAPL": 10.75, "MSFT": 370.5},
+)
 
 SAMPLES: dict[type[Message], Message] = {
     Bar: BAR,
@@ -154,6 +165,8 @@ SAMPLES: dict[type[Message], Message] = {
         seq=7,
     ),
     ReplaceRequest: REPLACE,
+    AccountStatement: STATEMENT,
+    BrokerResults: BrokerResults(fills=[FILL], statements=[STATEMENT]),
 }
 
 every_message_type = pytest.mark.parametrize(

@@ -39,30 +39,29 @@ REPORT_FILES = (
 )
 
 
-def complete_run_folder(folder: Path, scenario_file: Path) -> None:
-    """What the runner will write into every run folder, if this runner does not yet."""
-    if not (folder / "scenario.toml").exists():
-        text = scenario_file.read_text()
-        absolute = (scenario_file.parent / "data").resolve()
-        text = text.replace('path = "data/{symbol}.csv"', f'path = "{absolute}/{{symbol}}.csv"')
-        (folder / "scenario.toml").write_text(text)
-    if not (folder / "timeline.csv").exists():
-        (folder / "timeline.csv").write_text("ts,symbol,from,event,to\n")
-
-
 def make_run(folder: Path, scenario_file: Path, *extra: str) -> Path:
     out = folder / "run"
     result = run_cli("run", str(scenario_file), "--out", str(out), "--quiet", *extra, cwd=folder)
     assert result.returncode == 0, result.stderr
-    complete_run_folder(out, scenario_file)
     return out
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo run, its report written by ``run`` from memory (kept as ``*.from_run``),
+    then rebuilt from the folder as ``tradeswarm report`` does."""
     out = make_run(tmp_path_factory.mktemp("demo"), SCENARIOS / "sma_demo.toml")
+    for name in ("metrics.json", "trades.csv", "report.html"):
+        shutil.copy(out / name, out / f"{name}.from_run")
     build_report(out)
     return out
+
+
+@pytest.mark.parametrize("name", ["metrics.json", "trades.csv", "report.html"])
+def test_the_report_rebuilt_from_the_folder_is_the_one_the_run_wrote(
+    demo_run: Path, name: str
+) -> None:
+    assert (demo_run / name).read_bytes() == (demo_run / f"{name}.from_run").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +217,9 @@ def test_without_graphviz_the_page_shows_the_mermaid_source(
         raise DiagramError("the Graphviz 'dot' program is not on PATH")
 
     monkeypatch.setattr(report, "render_svg", no_dot)
-    for name in ("scenario.toml", "fills.csv", "timeline.csv", "summary.json"):
+    for name in ("scenario.toml", "fills.csv", "timeline.csv", "summary.json", "equity.csv"):
         shutil.copy(demo_run / name, tmp_path / name)
+    shutil.copy(demo_run / "positions.csv", tmp_path / "positions.csv")
     html = build_report(tmp_path).read_text(encoding="utf-8")
     assert '<pre class="mermaid-source" id="fsm-diagram">stateDiagram-v2' in html
     assert "<svg" not in html
