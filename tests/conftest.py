@@ -1,4 +1,5 @@
-"""Fixtures for every test: ZeroMQ contexts and sockets that cannot hang a test session.
+"""Fixtures for every test: ZeroMQ contexts and sockets that cannot hang a test session;
+and the one place that marks the tests that run the swarm end to end ``slow``.
 
 After pyzmq's ``tests/conftest.py``: sockets are closed with linger 0, the context is
 terminated with a timeout (an open socket fails the test instead of blocking teardown),
@@ -9,13 +10,26 @@ and tcp tests take random free loopback ports. Receiving with a timeout is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import zmq
 
+from tests.integration.harness import SWARM_FIXTURES
 from tests.zmq_support import TERMINATE_TIMEOUT_SECONDS, free_loopback_port, terminate_context
 
 pytest_plugins = ["pytester"]
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``slow``: everything in ``tests/integration``, and any test that takes a fixture
+    declared with ``harness.runs_the_swarm`` (one that runs a scenario)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.path.is_relative_to(INTEGRATION) or fixtures & SWARM_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -7,14 +7,26 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 CLI_TIMEOUT_SECONDS = 120
+SWARM_FIXTURES: set[str] = set()  # the tests that take one are marked slow (tests/conftest.py)
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def runs_the_swarm(fixture_function: F) -> F:
+    """Declare a fixture outside ``tests/integration`` that runs a scenario: every test
+    that takes it is marked ``slow``. Put it under ``@pytest.fixture``."""
+    SWARM_FIXTURES.add(fixture_function.__name__)
+    return fixture_function
 
 
 @dataclass(frozen=True)

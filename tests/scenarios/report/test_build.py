@@ -15,7 +15,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.integration.harness import SCENARIOS, run_cli, write_synthetic_scenario
+from tests.integration.harness import (
+    SCENARIOS,
+    run_cli,
+    runs_the_swarm,
+    write_synthetic_scenario,
+)
 from tradeswarm.actors.fsm.diagram import DiagramError
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.report import build as report
@@ -62,6 +67,7 @@ def make_run(folder: Path, scenario_file: Path, *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_the_swarm
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = make_run(tmp_path_factory.mktemp("demo"), SCENARIOS / "sma_demo.toml")
     build_report(out)
@@ -69,6 +75,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_the_swarm
 def minute_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("minute")
     scenario = write_synthetic_scenario(folder, symbols=3, bars=1500, topology="single")
