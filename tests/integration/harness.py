@@ -60,6 +60,28 @@ def run_cli(*args: str, cwd: Path, tag: str | None = None) -> CliResult:
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
 
+def start_cli(*args: str, cwd: Path, tag: str | None = None) -> subprocess.Popen[str]:
+    """``run_cli`` without waiting: ``finish_cli`` collects it."""
+    return subprocess.Popen(
+        cli_command(*args),
+        cwd=cwd,
+        env=tagged_env(tag or uuid.uuid4().hex),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish_cli(process: subprocess.Popen[str]) -> CliResult:
+    try:
+        stdout, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return CliResult(process.returncode, stdout, stderr)
+
+
 def processes_tagged(tag: str) -> list[int]:
     needle = f"TRADESWARM_TEST_TAG={tag}".encode()
     found = []
