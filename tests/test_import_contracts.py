@@ -1,8 +1,9 @@
 """The import contracts in pyproject.toml (checked by ``lint-imports``) cover what they claim.
 
-import-linter cannot say "every module of a package but one", so the sans-IO contract lists
-the core modules of broker/ and market/ by name; these tests fail when a new module is added
-and not listed, instead of leaving it unchecked.
+import-linter cannot say "every module of a package but one", so two contracts list modules
+by name: the core modules of broker/ and market/ (all but the actor shell), and the runtime's
+modules (all but the launcher); these tests fail when a new module is added and not listed,
+instead of leaving it unchecked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHELL = "actor"  # the pykka/ZeroMQ shell of a cluster; everything else is its sans-IO core
+LAUNCHER = "node"  # starts every kind of actor, so it may import them all
 
 
 def importlinter() -> dict[str, Any]:
@@ -53,6 +55,12 @@ def test_every_core_module_of_broker_and_market_is_held_to_the_sans_io_contract(
         }
         assert in_contract == cores, f"actors/{cluster}: list its core modules in pyproject.toml"
     assert set(sans_io["forbidden_modules"]) == {"zmq", "pykka", "tradeswarm.actors.runtime"}
+
+
+def test_every_runtime_module_but_the_launcher_is_kept_from_the_broker_and_the_market() -> None:
+    listed = set(contract("the runtime hosts the FSM")["source_modules"])
+    runtime = modules_of("actors/runtime") - {LAUNCHER}
+    assert listed == {f"tradeswarm.actors.runtime.{module}" for module in runtime}
 
 
 def test_the_scenarios_layers_name_every_subpackage() -> None:
