@@ -18,7 +18,7 @@ from typing import Any
 from tradeswarm.actors.fsm.engine import InstrumentContext, Strategy, Submit
 from tradeswarm.actors.fsm.explore import DEFAULT_SAMPLES, cell_rng
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
-from tradeswarm.messages import OpenOrder, Position, TradingState
+from tradeswarm.messages import OpenOrder, OrderStatus, Position, TradingState
 
 Shape = tuple[tuple[Any, ...], ...]
 
@@ -198,7 +198,7 @@ def _open_order(symbol: str, client_order_id: str, order: Submit) -> OpenOrder:
         limit_price=order.limit_price,
         stop_price=order.stop_price,
         time_in_force=order.time_in_force,
-        status="open",
+        status=OrderStatus.ACCEPTED,
     )
 
 

@@ -7,14 +7,26 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 CLI_TIMEOUT_SECONDS = 120
+SWARM_FIXTURES: set[str] = set()  # the tests that take one are marked slow (tests/conftest.py)
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def runs_the_swarm(fixture_function: F) -> F:
+    """Declare a fixture outside ``tests/integration`` that runs a scenario: every test
+    that takes it is marked ``slow``. Put it under ``@pytest.fixture``."""
+    SWARM_FIXTURES.add(fixture_function.__name__)
+    return fixture_function
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,28 @@ def run_cli(*args: str, cwd: Path, tag: str | None = None) -> CliResult:
         timeout=CLI_TIMEOUT_SECONDS,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def start_cli(*args: str, cwd: Path, tag: str | None = None) -> subprocess.Popen[str]:
+    """``run_cli`` without waiting: ``finish_cli`` collects it."""
+    return subprocess.Popen(
+        cli_command(*args),
+        cwd=cwd,
+        env=tagged_env(tag or uuid.uuid4().hex),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish_cli(process: subprocess.Popen[str]) -> CliResult:
+    try:
+        stdout, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return CliResult(process.returncode, stdout, stderr)
 
 
 def processes_tagged(tag: str) -> list[int]:

@@ -14,8 +14,6 @@ import pytest
 
 from tests.integration.harness import SCENARIOS, run_cli
 
-pytestmark = pytest.mark.slow
-
 DEMO_FILLS_SHA256 = {
     "sma_demo.toml": "d393e7ecfe38665e7c62efb0739f66d840edcd0d29c06274e72a367a2a000e1f",
     "long_short_demo.toml": "6d6f930485d0146d2db4c00733accfb7b5aa7c708128fa956e37e8e79b2f6999",

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from pathlib import Path
 
-from tests.integration.harness import run_cli, write_synthetic_scenario
+from tests.integration.harness import (
+    finish_cli,
+    run_cli,
+    start_cli,
+    write_synthetic_scenario,
+)
+
+REPETITIONS = 4  # per topology: 8 runs through the CLI, ~18 s on 2 CPUs (the report is most of it)
+TOPOLOGIES = ("single", "processes")
 
 
 def _fills(folder: Path) -> bytes:
@@ -66,3 +76,34 @@ def test_fills_are_identical_whatever_the_instruments_sharding(tmp_path: Path) -
         outputs.append(_fills(tmp_path / str(shards)))
     assert outputs[0].count(b"\n") > 50
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_repeated_runs_in_both_topologies_give_one_fills_digest(tmp_path: Path) -> None:
+    """Trio's determinism test: the same seeded program, many times, one result. Each
+    repetition runs both topologies at once, so the runs compete for the CPUs and every
+    one meets a different schedule."""
+    scenario = write_synthetic_scenario(tmp_path, symbols=4, bars=400)
+    runs_by_digest: dict[str, list[str]] = defaultdict(list)
+    for repetition in range(REPETITIONS):
+        started = {
+            f"{topology}-{repetition}": start_cli(
+                "run",
+                str(scenario),
+                "--topology",
+                topology,
+                "--out",
+                f"{topology}-{repetition}",
+                "--quiet",
+                cwd=tmp_path,
+            )
+            for topology in TOPOLOGIES
+        }
+        finished = {out: finish_cli(process) for out, process in started.items()}
+        for out, result in finished.items():
+            assert result.returncode == 0, f"{out}: {result.stderr}"
+            fills = (tmp_path / out / "fills.csv").read_bytes()
+            assert fills.count(b"\n") > 50, f"{out}: too few fills to prove anything"
+            runs_by_digest[hashlib.sha256(fills).hexdigest()].append(out)
+    assert len(runs_by_digest) == 1, dict(runs_by_digest)
+    (runs,) = runs_by_digest.values()
+    assert len(runs) == REPETITIONS * len(TOPOLOGIES)

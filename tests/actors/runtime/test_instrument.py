@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
-import pytest
 import zmq
 
+from tests.zmq_support import recv_multipart_or_fail
 from tradeswarm.actors.fsm.engine import (
     BAR,
     CANCELLED,
@@ -51,7 +51,7 @@ from tradeswarm.scenarios.strategies import LIBRARY, resolve_strategy
 
 SMA = resolve_strategy("sma_crossover")
 PARAMS = {"fast": 1, "slow": 2, "quantity": 10}
-TIMEOUT_MS = 5000
+TIMEOUT_SECONDS = 5.0
 
 
 def bar(symbol: str, ts_ns: int, close: float) -> Bar:
@@ -142,36 +142,26 @@ def test_a_gap_in_a_symbol_s_batches_is_counted() -> None:
     assert instrument.counters["gaps"] == 1
 
 
-@pytest.fixture
-def context() -> Iterator[zmq.Context]:
-    ctx = zmq.Context()
-    yield ctx
-    ctx.term()
-
-
 def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
-    context: zmq.Context,
+    zmq_context: zmq.Context, zmq_socket: Callable[[int], zmq.Socket]
 ) -> None:
     endpoints = inproc_endpoints()
-    control = context.socket(zmq.ROUTER)
+    control = zmq_socket(zmq.ROUTER)
     control.bind(endpoints.control)
-    market = context.socket(zmq.XPUB)
+    market = zmq_socket(zmq.XPUB)
     market.bind(endpoints.market_data)
-    router = context.socket(zmq.ROUTER)
+    router = zmq_socket(zmq.ROUTER)
     router.bind(endpoints.router)
-    sockets = [control, market, router]
-    for sock in sockets:
-        sock.setsockopt(zmq.LINGER, 0)
     config = InstrumentHostConfig(
         name="instruments-0",
         symbols=["BBB", "AAA"],
         strategy=StrategyRef(reference=LIBRARY["sma_crossover"]),
         params=PARAMS,
     )
-    host = InstrumentHostActor.start(config, endpoints=endpoints, zmq_context=context)
+    host = InstrumentHostActor.start(config, endpoints=endpoints, zmq_context=zmq_context)
     try:
-        assert isinstance(decode(_recv(control)[-1]), ActorReady)
-        subscriptions = {_recv(market)[0] for _ in range(3)}
+        assert isinstance(decode(recv_multipart_or_fail(control)[-1]), ActorReady)
+        subscriptions = {recv_multipart_or_fail(market)[0] for _ in range(3)}
         topics = (bar_topic("AAA"), bar_topic("BBB"), CLOCK)
         assert subscriptions == {b"\x01" + topic for topic in topics}
 
@@ -181,7 +171,7 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
         mark = BarsPublished(seq=0, through_ts_ns=1, timestamps=[1], sessions=[], final=True)
         market.send_multipart([CLOCK, encode(mark)])
 
-        identity, *bodies = _recv(router)
+        identity, *bodies = recv_multipart_or_fail(router)
         assert identity == host_identity("instruments-0")
         # In symbol order, whatever order they were declared in.
         assert [decode(body) for body in bodies] == [
@@ -190,7 +180,7 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
         ]
         assert not control.poll(0), "not finished before the broker's final word"
         router.send_multipart([identity, encode(BrokerProgress(through_ts_ns=1, final=True))])
-        finished = [decode(_recv(control)[-1]) for _ in range(2)]
+        finished = [decode(recv_multipart_or_fail(control)[-1]) for _ in range(2)]
         assert all(isinstance(message, ActorFinished) for message in finished)
         names = {message.actor for message in finished}  # type: ignore[union-attr]
         assert names == {"instrument/AAA", "instrument/BBB"}
@@ -198,19 +188,12 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
         router.send_multipart([identity, encode(BrokerProgress(through_ts_ns=1)), b"garbage"])
         counters = host.proxy().counters
         for _ in range(1000):  # each ask is served between two polls of the host's sockets
-            if counters.get(timeout=TIMEOUT_MS / 1000)["malformed"]:
+            if counters.get(timeout=TIMEOUT_SECONDS)["malformed"]:
                 break
         assert counters.get()["malformed"] == 1
         assert host.is_alive()
     finally:
         host.stop()
-        for sock in sockets:
-            sock.close()
-
-
-def _recv(sock: zmq.Socket) -> list[bytes]:
-    assert sock.poll(TIMEOUT_MS), "nothing arrived in time"
-    return sock.recv_multipart()
 
 
 # -- replace: the strategy's view of an order follows the broker's acknowledgements ---------

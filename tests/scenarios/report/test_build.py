@@ -15,7 +15,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.integration.harness import SCENARIOS, run_cli, write_synthetic_scenario
+from tests.integration.harness import (
+    SCENARIOS,
+    run_cli,
+    runs_the_swarm,
+    write_synthetic_scenario,
+)
 from tradeswarm.actors.fsm.diagram import DiagramError
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.report import build as report
@@ -27,6 +32,11 @@ from tradeswarm.scenarios.report.run_data import read_timeline
 from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# .ci/run installs Graphviz; the README promises the tests pass with Python alone.
+needs_graphviz = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz 'dot' is not installed (Debian: apt-get install -y graphviz)",
+)
 REPORT_FILES = (
     "metrics.json",
     "metrics.csv",
@@ -47,6 +57,7 @@ def make_run(folder: Path, scenario_file: Path, *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_the_swarm
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo run, its report written by ``run`` from memory (kept as ``*.from_run``),
     then rebuilt from the folder as ``tradeswarm report`` does."""
@@ -65,6 +76,7 @@ def test_the_report_rebuilt_from_the_folder_is_the_one_the_run_wrote(
 
 
 @pytest.fixture(scope="module")
+@runs_the_swarm
 def minute_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("minute")
     scenario = write_synthetic_scenario(folder, symbols=3, bars=1500, topology="single")
@@ -135,7 +147,15 @@ def test_the_page_fetches_nothing(demo_run: Path) -> None:
         assert link.startswith("data:image/png;base64,"), link[:80]
         assert base64.b64decode(link.split(",", 1)[1]).startswith(PNG_SIGNATURE)
     assert len(page.links) == 4
-    assert "<svg" in html  # the FSM diagram, inline (Graphviz is installed for the tests)
+    assert html.count('id="fsm-diagram"') == 1  # inline SVG with Graphviz, else the Mermaid text
+
+
+@needs_graphviz
+def test_with_graphviz_the_fsm_diagram_is_inline_svg(demo_run: Path) -> None:
+    html = (demo_run / "report.html").read_text(encoding="utf-8")
+    assert '<div class="diagram" id="fsm-diagram"><svg' in html
+    assert "EXIT_PENDING" in html.split('id="fsm-diagram"', 1)[1]
+    assert "mermaid-source" not in html
 
 
 def test_metrics_json_is_strict_json_and_agrees_with_the_run(demo_run: Path) -> None:
