@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import msgspec
-
 from tradeswarm.actors.broker.checks import (
     price_problem,
     quantity_problem,
@@ -27,6 +25,7 @@ from tradeswarm.actors.broker.ledger import BrokerLedger, OrderState, PositionSt
 from tradeswarm.actors.broker.lifecycle import OPEN_STATUSES
 from tradeswarm.actors.broker.models import Execution
 from tradeswarm.actors.broker.order_types import at_close, limit_of, touch
+from tradeswarm.actors.broker.requests import RESUBMIT_SUFFIX, amend, resubmission
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.messages import (
     Bar,
@@ -44,12 +43,6 @@ from tradeswarm.messages import (
 )
 
 __all__ = ["BrokerBook", "BrokerSettings", "FillTiming", "OrderState", "PositionState"]
-
-RESUBMIT_SUFFIX = "/next"
-"""A last-minute cancel re-submitted at the next session's open keeps its client order id
-with this suffix: ``"sma-AAPL-7"`` comes back as ``"sma-AAPL-7/next"``. The broker's own
-choice: the cancel names the new id (``OrderCancelled.resubmitted_as``), so no owner needs
-to know the rule."""
 
 _EPSILON = 1e-9  # shares: what float arithmetic may lose of a whole quantity
 
@@ -276,29 +269,3 @@ class BrokerBook(BrokerLedger):
         ):
             return RejectReason.INSUFFICIENT_CASH
         return None
-
-
-def amend(
-    request: OrderRequest,
-    quantity: float | None,
-    limit_price: float | None,
-    stop_price: float | None,
-) -> OrderRequest:
-    """``request`` with the fields a replace sets; ``None`` keeps a field."""
-    changes: dict[str, float] = {}
-    if quantity is not None:
-        changes["quantity"] = quantity
-    if limit_price is not None:
-        changes["limit_price"] = limit_price
-    if stop_price is not None:
-        changes["stop_price"] = stop_price
-    return msgspec.structs.replace(request, **changes)
-
-
-def resubmission(request: OrderRequest, ts_ns: int) -> OrderRequest:
-    """A last-minute cancel as the order re-submitted, decided at the session open ``ts_ns``."""
-    return msgspec.structs.replace(
-        request,
-        client_order_id=request.client_order_id + RESUBMIT_SUFFIX,
-        decided_ts_ns=ts_ns,
-    )

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tradeswarm.actors.broker.book import BrokerBook, amend, resubmission
+from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.order_types import at_close
+from tradeswarm.actors.broker.requests import amend, resubmission
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.messages import (
     Bar,

@@ -1,12 +1,35 @@
 """What a market-data actor is started with: typed, and plain msgpack on the way to a child
-process, so a mistake is found where the plan is made, not in the child."""
+process, so a mistake is found where the plan is made, not in the child. Light on purpose:
+every node process imports the configs, and only the market data needs numpy."""
 
 from __future__ import annotations
 
 import msgspec
 
-from tradeswarm.actors.market.sources import BarSource
 from tradeswarm.messages import MARKET_DATA_NAME
+
+
+class CsvSource(msgspec.Struct, frozen=True, kw_only=True, tag="csv"):
+    """Daily bars from one CSV file per symbol."""
+
+    paths: dict[str, str]
+    adjust: bool = True
+
+
+class SyntheticSource(msgspec.Struct, frozen=True, kw_only=True, tag="synthetic"):
+    """Seeded geometric Brownian motion minute bars inside a calendar's sessions."""
+
+    symbols: tuple[str, ...]
+    bars_per_symbol: int
+    seed: int
+    start: str = "2024-01-02"
+    start_price: float = 100.0
+    drift: float = 0.05
+    volatility: float = 0.2
+    calendar: str = "XNYS"
+
+
+BarSource = CsvSource | SyntheticSource
 
 
 class MarketDataConfig(msgspec.Struct, frozen=True, kw_only=True, tag="market_data"):

@@ -12,34 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import msgspec
-
 from tradeswarm.actors.market.bars import BarColumns
+from tradeswarm.actors.market.config import BarSource, CsvSource
 from tradeswarm.actors.market.csv_bars import load_csv_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
-
-
-class CsvSource(msgspec.Struct, frozen=True, kw_only=True, tag="csv"):
-    """Daily bars from one CSV file per symbol."""
-
-    paths: dict[str, str]
-    adjust: bool = True
-
-
-class SyntheticSource(msgspec.Struct, frozen=True, kw_only=True, tag="synthetic"):
-    """Seeded geometric Brownian motion minute bars inside a calendar's sessions."""
-
-    symbols: tuple[str, ...]
-    bars_per_symbol: int
-    seed: int
-    start: str = "2024-01-02"
-    start_price: float = 100.0
-    drift: float = 0.05
-    volatility: float = 0.2
-    calendar: str = "XNYS"
-
-
-BarSource = CsvSource | SyntheticSource
 
 
 def load_bars(source: BarSource) -> dict[str, BarColumns]:

@@ -1,24 +1,22 @@
-"""The ``tradeswarm`` command. Exit codes: 0 success, 2 a user error, 1 an internal failure."""
+"""The ``tradeswarm`` command. Exit codes: 0 success, 2 a user error, 1 an internal failure.
+
+Each command imports what it needs when it runs: ``tradeswarm --help`` or ``check`` should
+not pay for numpy, pandas, the calendars and ZeroMQ.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from tradeswarm.scenarios.cli.progress import make_progress
-from tradeswarm.scenarios.cli.strategy_tools import diagram, strategy_from_argument
 from tradeswarm.scenarios.config.errors import UserError
-from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.run.runner import output_dir, run_prepared
-from tradeswarm.scenarios.run.swarm import SwarmFailed, request_trading_state
-from tradeswarm.scenarios.run.validate import prepare
-from tradeswarm.scenarios.strategies import check_report
+from tradeswarm.scenarios.run.errors import SwarmFailed
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -73,9 +71,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.cli.progress import make_progress
+    from tradeswarm.scenarios.config.scenario import load_scenario
+    from tradeswarm.scenarios.run.runner import output_dir, run_prepared
+    from tradeswarm.scenarios.run.validate import prepare
+
     scenario = load_scenario(args.scenario)
     out_dir = output_dir(scenario, args.out)
     prepared = prepare(scenario)
+    if (args.topology or scenario.run.topology) == "processes":
+        _import_in_background(REPORT_MODULES)
     progress = make_progress(prepared.bars, quiet=args.quiet)
     try:
         result = run_prepared(
@@ -107,6 +112,21 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+REPORT_MODULES = ("tradeswarm.scenarios.report.build", "tradeswarm.scenarios.report.run_data")
+
+
+def _import_in_background(modules: tuple[str, ...]) -> None:
+    """Import the report's modules (pandas, matplotlib, empyrical: about a second) while the
+    actor processes run and this one only waits on its sockets. Python's import lock makes
+    the later ``import`` wait for this one rather than import twice."""
+
+    def load() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name="import-report", daemon=True).start()
+
+
 def _report(args: argparse.Namespace) -> int:
     from tradeswarm.scenarios.report.build import build_report
     from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
@@ -135,12 +155,17 @@ def format_summary(summary: dict[str, Any], out_dir: Path) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.cli.strategy_tools import strategy_from_argument
+    from tradeswarm.scenarios.strategies import check_report
+
     ok, report = check_report(strategy_from_argument(args.strategy))
     print(report, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USER_ERROR
 
 
 def _diagram(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.cli.strategy_tools import diagram, strategy_from_argument
+
     picture = diagram(strategy_from_argument(args.strategy), args.format)
     if args.out is None:
         sys.stdout.write(picture.decode())
@@ -151,6 +176,8 @@ def _diagram(args: argparse.Namespace) -> int:
 
 def as_mapping(value: object) -> object:
     """Messages travel as arrays; people read objects with named fields."""
+    import msgspec
+
     if isinstance(value, msgspec.Struct):
         return {name: as_mapping(getattr(value, name)) for name in value.__struct_fields__}
     if isinstance(value, list):
@@ -159,6 +186,8 @@ def as_mapping(value: object) -> object:
 
 
 def _state(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.run.swarm import request_trading_state
+
     endpoints_file = args.run_folder / "endpoints.json"
     if not endpoints_file.exists():
         raise UserError(f"{endpoints_file}: not found; is a run in progress in {args.run_folder}?")

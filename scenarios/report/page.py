@@ -11,7 +11,6 @@ script checks that every image decoded and writes the count into
 from __future__ import annotations
 
 import base64
-import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -19,50 +18,8 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-PERCENT_METRICS = frozenset(
-    {
-        "total_return",
-        "benchmark_return",
-        "alpha",
-        "annual_volatility",
-        "max_drawdown",
-        "win_rate",
-        "exposure",
-        "return",
-    }
-)
-MONEY_METRICS = frozenset({"average_win", "average_loss", "commissions", "pnl"})
-LABELS = {
-    "total_return": "total return",
-    "benchmark_return": "benchmark return",
-    "alpha": "alpha (annual)",
-    "beta": "beta",
-    "sharpe": "Sharpe",
-    "sortino": "Sortino",
-    "annual_volatility": "annual volatility",
-    "max_drawdown": "max drawdown",
-    "round_trips": "round trips",
-    "win_rate": "win rate",
-    "average_win": "average win",
-    "average_loss": "average loss",
-    "exposure": "exposure (days invested)",
-    "turnover": "turnover (x equity)",
-    "commissions": "commissions",
-}
-SIGNED_METRICS = frozenset(
-    {
-        "total_return",
-        "benchmark_return",
-        "alpha",
-        "sharpe",
-        "sortino",
-        "max_drawdown",
-        "average_win",
-        "average_loss",
-        "return",
-        "pnl",
-    }
-)  # coloured red below zero, green above
+from tradeswarm.scenarios.report.formatting import LABELS, display, sign_class, value_text
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 STATIC_PACKAGE = "tradeswarm.scenarios.report"
@@ -74,54 +31,6 @@ def static_text(name: str) -> str:
     installed package: CSS and JavaScript are kept in files of their own so editors and
     linters see them as what they are, and inlined so the page still fetches nothing."""
     return files(STATIC_PACKAGE).joinpath("static", name).read_text(encoding="utf-8")
-
-
-def value_text(value: Any) -> str:
-    """The exact text of a number, as ``json.dumps`` writes it (``NaN``, ``Infinity``)."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
-    return str(value)
-
-
-def display(name: str, value: Any) -> str:
-    """A number rounded for a person; NaN is a dash."""
-    if isinstance(value, str):
-        value = float(value) if value in ("NaN", "Infinity", "-Infinity") else value
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "\u2013"
-    if isinstance(value, float) and math.isinf(value):
-        return "+\u221e" if value > 0 else "-\u221e"
-    if not isinstance(value, int | float):
-        return str(value)
-    if name in PERCENT_METRICS:
-        if round(value * 10_000) == 0:
-            return "0.00%"  # neither "-0.00%" nor "+0.00%"
-        unsigned = ("win_rate", "exposure", "annual_volatility")
-        return f"{value:.2%}" if name in unsigned else f"{value:+.2%}"
-    if name in MONEY_METRICS:
-        return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.2f}"
-
-
-def _sign_class(value: Any, name: str = "return") -> str:
-    if name not in SIGNED_METRICS:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        if value < 0:
-            return ' class="neg"'
-        if value > 0:
-            return ' class="pos"'
-    return ""
 
 
 def _image(name: str, title: str, png: bytes) -> str:
@@ -152,7 +61,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") ->
 
 
 def _cell(name: str, value: Any) -> str:
-    return f"<td{_sign_class(value, name)}>{escape(display(name, value))}</td>"
+    return f"<td{sign_class(value, name)}>{escape(display(name, value))}</td>"
 
 
 def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
@@ -166,7 +75,7 @@ def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
         cells = [
             f"<td>{escape(LABELS.get(name, name))}</td>",
             f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
-            f"{_sign_class(value, name)}>{escape(display(name, value))}</td>",
+            f"{sign_class(value, name)}>{escape(display(name, value))}</td>",
             *(_cell(name, trailing[w].get(name)) for w in windows),
         ]
         rows.append(cells)
@@ -175,7 +84,7 @@ def tear_sheet_html(metrics: Mapping[str, Any]) -> str:
         [
             f"<td>{escape(LABELS.get(name, name))}</td>",
             f'<td data-metric="{escape(name)}" data-value="{escape(value_text(value))}"'
-            f"{_sign_class(value, name)}>"
+            f"{sign_class(value, name)}>"
             f"{escape(display(name, value))}</td>",
         ]
         for name, value in metrics["trade_stats"].items()

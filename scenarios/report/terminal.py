@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tradeswarm.scenarios.report import page as report_html
+from tradeswarm.scenarios.report.formatting import LABELS, display
 from tradeswarm.scenarios.report.run_metrics import METRICS_JSON
 
 
@@ -20,7 +20,7 @@ def load_metrics(run_folder: Path) -> dict[str, Any]:
 
 
 def _terminal(name: str, value: Any) -> str:
-    return report_html.display(name, value).replace("\u2013", "-").replace("\u221e", "inf")
+    return display(name, value).replace("\u2013", "-").replace("\u221e", "inf")
 
 
 def tear_sheet_table(metrics: dict[str, Any]) -> str:
@@ -28,7 +28,7 @@ def tear_sheet_table(metrics: dict[str, Any]) -> str:
     (columns) ending at the last month end, then the trade statistics."""
     trailing = metrics.get("trailing", {})
     windows = [key for key in ("12", "6", "3", "1") if key in trailing]
-    label_width = max(len(label) for label in report_html.LABELS.values()) + 2
+    label_width = max(len(label) for label in LABELS.values()) + 2
     head = f"{'tear sheet':<{label_width}}{'whole run':>12}" + "".join(
         f"{f'last {w}m':>11}" for w in windows
     )
@@ -39,12 +39,10 @@ def tear_sheet_table(metrics: dict[str, Any]) -> str:
         "-" * len(head),
     ]
     for name, value in metrics["tear_sheet"].items():
-        row = f"{report_html.LABELS.get(name, name):<{label_width}}{_terminal(name, value):>12}"
+        row = f"{LABELS.get(name, name):<{label_width}}{_terminal(name, value):>12}"
         row += "".join(f"{_terminal(name, trailing[w].get(name)):>11}" for w in windows)
         lines.append(row)
     lines.append("-" * len(head))
     for name, value in metrics["trade_stats"].items():
-        lines.append(
-            f"{report_html.LABELS.get(name, name):<{label_width}}{_terminal(name, value):>12}"
-        )
+        lines.append(f"{LABELS.get(name, name):<{label_width}}{_terminal(name, value):>12}")
     return "\n".join(lines)

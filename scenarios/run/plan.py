@@ -6,8 +6,7 @@ import os
 from pathlib import Path
 
 from tradeswarm.actors.broker.config import BrokerConfig
-from tradeswarm.actors.market.config import MarketDataConfig
-from tradeswarm.actors.market.sources import BarSource, CsvSource, SyntheticSource
+from tradeswarm.actors.market.config import BarSource, CsvSource, MarketDataConfig, SyntheticSource
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig
 from tradeswarm.scenarios.config.scenario import Scenario

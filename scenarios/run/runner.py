@@ -23,6 +23,7 @@ from tradeswarm.messages import (
     Transition,
 )
 from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
+from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.output import (
     write_equity,
     write_fills,
@@ -31,7 +32,7 @@ from tradeswarm.scenarios.run.output import (
     write_timeline,
 )
 from tradeswarm.scenarios.run.plan import plan_nodes
-from tradeswarm.scenarios.run.swarm import Swarm, SwarmFailed, write_endpoints
+from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
 
 JOURNAL_NAME = "journal.msgpack"

@@ -48,6 +48,7 @@ from tradeswarm.messages import (
     tcp_endpoints,
 )
 from tradeswarm.messages.sockets import open_socket
+from tradeswarm.scenarios.run.errors import SwarmFailed
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,6 @@ def instrument_names(nodes: list[NodeConfig]) -> list[str]:
         if isinstance(config, InstrumentHostConfig)
         for symbol in config.symbols
     ]
-
-
-class SwarmFailed(RuntimeError):
-    """The swarm could not finish: an actor failed, a process died, or time ran out."""
 
 
 class Swarm:

@@ -14,8 +14,9 @@ import numpy as np
 
 from tradeswarm.actors.fsm.engine import Strategy
 from tradeswarm.actors.market.bars import DataError
+from tradeswarm.actors.market.config import CsvSource
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
-from tradeswarm.actors.market.sources import CsvSource, load_bars
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.run.plan import bar_source

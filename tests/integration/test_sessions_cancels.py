@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.harness import run_cli
-from tradeswarm.actors.broker.book import RESUBMIT_SUFFIX
 from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.broker.requests import RESUBMIT_SUFFIX
 from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
 from tradeswarm.scenarios.config.scenario import load_scenario

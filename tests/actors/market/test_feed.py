@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from msgspec import structs
 
+from tradeswarm.actors.market.config import CsvSource, SyntheticSource
 from tradeswarm.actors.market.feed import merge_items, session_events
-from tradeswarm.actors.market.sources import CsvSource, SyntheticSource, load_bars
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.messages import Bar, SessionEvent, SessionEventKind
 

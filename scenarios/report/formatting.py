@@ -1,0 +1,100 @@
+"""How a metric reads on the page and in the terminal: its label, and its value rounded
+for people (percentages, money, ratios), with a sign class for colouring."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+PERCENT_METRICS = frozenset(
+    {
+        "total_return",
+        "benchmark_return",
+        "alpha",
+        "annual_volatility",
+        "max_drawdown",
+        "win_rate",
+        "exposure",
+        "return",
+    }
+)
+MONEY_METRICS = frozenset({"average_win", "average_loss", "commissions", "pnl"})
+LABELS = {
+    "total_return": "total return",
+    "benchmark_return": "benchmark return",
+    "alpha": "alpha (annual)",
+    "beta": "beta",
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "annual_volatility": "annual volatility",
+    "max_drawdown": "max drawdown",
+    "round_trips": "round trips",
+    "win_rate": "win rate",
+    "average_win": "average win",
+    "average_loss": "average loss",
+    "exposure": "exposure (days invested)",
+    "turnover": "turnover (x equity)",
+    "commissions": "commissions",
+}
+SIGNED_METRICS = frozenset(
+    {
+        "total_return",
+        "benchmark_return",
+        "alpha",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "average_win",
+        "average_loss",
+        "return",
+        "pnl",
+    }
+)  # coloured red below zero, green above
+
+
+def value_text(value: Any) -> str:
+    """The exact text of a number, as ``json.dumps`` writes it (``NaN``, ``Infinity``)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return str(value)
+
+
+def display(name: str, value: Any) -> str:
+    """A number rounded for a person; NaN is a dash."""
+    if isinstance(value, str):
+        value = float(value) if value in ("NaN", "Infinity", "-Infinity") else value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    if isinstance(value, float) and math.isinf(value):
+        return "+\u221e" if value > 0 else "-\u221e"
+    if not isinstance(value, int | float):
+        return str(value)
+    if name in PERCENT_METRICS:
+        if round(value * 10_000) == 0:
+            return "0.00%"  # neither "-0.00%" nor "+0.00%"
+        unsigned = ("win_rate", "exposure", "annual_volatility")
+        return f"{value:.2%}" if name in unsigned else f"{value:+.2%}"
+    if name in MONEY_METRICS:
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.2f}"
+
+
+def sign_class(value: Any, name: str = "return") -> str:
+    if name not in SIGNED_METRICS:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if value < 0:
+            return ' class="neg"'
+        if value > 0:
+            return ' class="pos"'
+    return ""
