@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tradeswarm.messages import OrderType, Side, TimeInForce, TradingState
+from tradeswarm.actors.fsm.errors import StrategyError, raised, user_frame
+from tradeswarm.actors.fsm.intents import Intent, Submit, intent_problem
+from tradeswarm.messages import TradingState
 
 BAR = "bar"
 FILLED = "filled"
@@ -44,48 +46,6 @@ STANDARD_EVENTS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Submit:
-    """An order the action wants sent; the actor gives it an id, a sequence number and a time."""
-
-    side: Side
-    quantity: float
-    order_type: OrderType = OrderType.MARKET
-    limit_price: float | None = None
-    stop_price: float | None = None
-    time_in_force: TimeInForce = TimeInForce.GTC
-
-
-@dataclass(frozen=True, slots=True)
-class Cancel:
-    client_order_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Replace:
-    """Amend an open order in place (the broker's cancel-and-replace, same id):
-    ``quantity`` is the new total, filled shares included; ``None`` keeps a field. The
-    strategy sees the new terms in ``open_orders`` once the broker has acknowledged them;
-    an amendment the broker refuses, or one that comes after the order ended, changes
-    nothing. One replace per order per decision."""
-
-    client_order_id: str
-    quantity: float | None = None
-    limit_price: float | None = None
-    stop_price: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """A custom event for another instrument's strategy (``target`` is its symbol); it
-    arrives there as the event ``name`` carrying a ``messages.PeerSignal``."""
-
-    target: str
-    name: str
-    value: float
-
-
-Intent = Submit | Cancel | Replace | Signal
 Guard = Callable[[Any, Any], bool]
 Action = Callable[[Any, Any], Iterable[Intent] | None]
 
@@ -168,14 +128,32 @@ class Domain:
 
 
 @dataclass(frozen=True)
+class Walks:
+    """How the checker explores a strategy by driving it (``actors.fsm.driver``): with
+    these parameters (small windows warm quickly), bars whose closes are drawn from
+    ``closes`` (few values, so ties and boundaries come up) with a high-low ``spread``,
+    ``walks`` random walks of ``steps`` events each."""
+
+    params: Mapping[str, Any] = field(default_factory=dict)
+    closes: tuple[float, ...] = (99.0, 100.0, 101.0)
+    spread: tuple[float, ...] = (0.0, 1.0)
+    walks: int = 40
+    steps: int = 120
+
+
+@dataclass(frozen=True)
 class Strategy:
-    """A declarative strategy.
+    """A declarative strategy; ``actors.fsm.build.strategy`` makes one from what an author
+    writes, deriving the rest.
 
     ``observe`` updates indicators from every event before the table is consulted: it
-    is bookkeeping, not a decision, so it lives outside the table. ``explore`` is the
-    input domain the checker samples to find overlapping guards; ``infer(snapshot,
-    symbol)`` names the one state a broker snapshot implies, with the context fields it
-    recovers (``actors.fsm.infer``), so a restarted actor can carry on.
+    is bookkeeping, not a decision, so it lives outside the table. ``holds`` declares the
+    broker facts of each state (``actors.fsm.holds``), from which inference is derived;
+    ``infer(snapshot, symbol)`` overrides it. ``explore`` is a hand-written input domain
+    to sample, ``walks`` how to drive the table for the checker. ``derived`` lists the
+    cells the engine filled in (shown as such by ``tradeswarm check --table``).
+    ``reads_portfolio``: actions read the broker's cash and equity, so the instrument
+    decides on a bar only once the broker has matched it.
     """
 
     name: str
@@ -188,6 +166,11 @@ class Strategy:
     terminal: frozenset[str] = frozenset()
     explore: Domain | None = None
     infer: Infer | None = None
+    holds: Mapping[str, Any] = field(default_factory=dict)
+    derived: frozenset[tuple[str, str]] = frozenset()
+    walks: Walks | None = None
+    reads_portfolio: bool = False
+    warmup: Callable[[Any], int] | None = None  # bars of history to rebuild the indicators
 
 
 def transitions(cell: Any) -> tuple[When, ...]:
@@ -219,9 +202,16 @@ _NO_INTENTS: tuple[Intent, ...] = ()
 
 
 def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: Any) -> Step:
-    """Apply one event; the state is unchanged (and an error raised) on a violation."""
+    """Apply one event; the state is unchanged (and an error raised) on a violation.
+
+    ``FsmError``: the table forbids the input (an ``INVALID`` cell, two guards true).
+    ``StrategyError``: the strategy's own code raised, or an action returned something
+    that is not a list of intents."""
     if strategy.observe is not None:
-        strategy.observe(context, event_kind, event)
+        try:
+            strategy.observe(context, event_kind, event)
+        except Exception as error:
+            raise _user_error(strategy, context, state, event_kind, "observe", error) from error
     cell = strategy.table.get((state, event_kind))
     if cell is IGNORE:
         return Step(state, _NO_INTENTS, None)
@@ -231,8 +221,46 @@ def step(strategy: Strategy, state: str, event_kind: str, event: Any, context: A
     chosen = _choose(strategy, state, event_kind, cell, event, context)  # type: ignore[arg-type]
     if chosen is None:
         return Step(state, _NO_INTENTS, None)
-    intents = chosen.action(context, event) if chosen.action is not None else None
-    return Step(chosen.target, tuple(intents) if intents else _NO_INTENTS, chosen)
+    if chosen.action is None:
+        return Step(chosen.target, _NO_INTENTS, chosen)
+    role = f"action {_name(chosen.action)}"
+    try:
+        returned = chosen.action(context, event)
+    except Exception as error:
+        raise _user_error(strategy, context, state, event_kind, role, error) from error
+    return Step(
+        chosen.target, _checked(strategy, context, state, event_kind, role, returned), chosen
+    )
+
+
+def _checked(
+    strategy: Strategy, context: Any, state: str, event_kind: str, role: str, returned: Any
+) -> tuple[Intent, ...]:
+    problem = intent_problem(returned)
+    if problem is not None:
+        raise _bad_return(strategy, context, state, event_kind, role, problem)
+    return tuple(returned or ())
+
+
+def _bad_return(
+    strategy: Strategy, context: Any, state: str, event_kind: str, role: str, problem: str
+) -> StrategyError:
+    return StrategyError(strategy.name, _symbol(context), state, event_kind, role, problem)
+
+
+def _user_error(
+    strategy: Strategy, context: Any, state: str, event_kind: str, role: str, error: Exception
+) -> StrategyError:
+    if isinstance(error, StrategyError):
+        return error
+    where = user_frame(error.__traceback__)
+    return StrategyError(
+        strategy.name, _symbol(context), state, event_kind, role, raised(error), where
+    )
+
+
+def _symbol(context: Any) -> str:
+    return str(getattr(context, "symbol", "?"))
 
 
 def _choose(
@@ -247,7 +275,12 @@ def _choose(
     for transition in transitions:
         if transition.guard is None:
             return chosen if chosen is not None else transition
-        if transition.guard(context, event):
+        try:
+            true = transition.guard(context, event)
+        except Exception as error:
+            role = f"guard {_name(transition.guard)}"
+            raise _user_error(strategy, context, state, event_kind, role, error) from error
+        if true:
             if chosen is not None:
                 raise FsmError(
                     strategy.name,

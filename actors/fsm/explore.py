@@ -28,10 +28,10 @@ from tradeswarm.actors.fsm.engine import (
     SESSION_OPEN,
     EventSampler,
     Strategy,
-    Submit,
     When,
     transitions,
 )
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
 from tradeswarm.messages import (

@@ -15,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tradeswarm.actors.fsm.engine import InstrumentContext, Strategy, Submit
+from tradeswarm.actors.fsm.engine import (
+    InstrumentContext,
+    Strategy,
+)
 from tradeswarm.actors.fsm.explore import DEFAULT_SAMPLES, cell_rng
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
 from tradeswarm.messages import OpenOrder, OrderStatus, Position, TradingState
 

@@ -19,9 +19,8 @@ from tradeswarm.actors.fsm.engine import (
     FILLED,
     PARTIALLY_FILLED,
     REJECTED,
-    Replace,
-    Submit,
 )
+from tradeswarm.actors.fsm.intents import Replace, Submit
 from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, Side
 
 __all__ = ["OrderTracker", "apply_broker_event", "fill_event_kind"]

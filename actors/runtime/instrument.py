@@ -23,14 +23,11 @@ from typing import Any
 
 from tradeswarm.actors.fsm.engine import (
     BAR,
-    Cancel,
     FsmError,
-    Intent,
-    Replace,
-    Signal,
     Strategy,
     step,
 )
+from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Signal
 from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.timeline import TransitionLog
 from tradeswarm.messages import (

@@ -29,16 +29,14 @@ from tradeswarm.actors.fsm.engine import (
     REJECTED,
     SESSION_EVENTS,
     STANDARD_EVENTS,
-    Cancel,
     Domain,
     InstrumentContext,
-    Intent,
     Strategy,
-    Submit,
     When,
     row,
 )
 from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.actors.fsm.intents import Cancel, Intent, Submit
 from tradeswarm.messages import Bar, Fill, OrderType, Side, TimeInForce, TradingState
 
 FLAT = "FLAT"

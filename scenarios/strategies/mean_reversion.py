@@ -27,11 +27,11 @@ from tradeswarm.actors.fsm.engine import (
     Domain,
     InstrumentContext,
     Strategy,
-    Submit,
     When,
     row,
 )
 from tradeswarm.actors.fsm.infer import InferenceError, instrument_fields
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.messages import Bar, OrderType, Side, TimeInForce, TradingState
 
 FLAT = "FLAT"

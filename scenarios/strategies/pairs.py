@@ -33,13 +33,11 @@ from tradeswarm.actors.fsm.engine import (
     STANDARD_EVENTS,
     Domain,
     InstrumentContext,
-    Intent,
-    Signal,
     Strategy,
-    Submit,
     When,
     row,
 )
+from tradeswarm.actors.fsm.intents import Intent, Signal, Submit
 from tradeswarm.messages import Bar, PeerSignal, Side
 from tradeswarm.scenarios.strategies.long_short import (
     FLAT,

@@ -29,10 +29,10 @@ from tradeswarm.actors.fsm.engine import (
     Domain,
     InstrumentContext,
     Strategy,
-    Submit,
     When,
 )
 from tradeswarm.actors.fsm.infer import instrument_fields
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.messages import Bar, OrderType, Side, TimeInForce, TradingState
 
 IDLE = "IDLE"  # no order open

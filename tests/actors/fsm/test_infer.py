@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from tradeswarm.actors.fsm.check import reachable_states
-from tradeswarm.actors.fsm.engine import IGNORE, Domain, InstrumentContext, Strategy, Submit, When
+from tradeswarm.actors.fsm.engine import (
+    IGNORE,
+    Domain,
+    InstrumentContext,
+    Strategy,
+    When,
+)
 from tradeswarm.actors.fsm.infer import (
     InferenceError,
     check_inference,
@@ -19,6 +25,7 @@ from tradeswarm.actors.fsm.infer import (
     restore,
     snapshot_from_context,
 )
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.problems import ProblemKind
 from tradeswarm.messages import OrderType, Side, TimeInForce
 from tradeswarm.scenarios.strategies.sma_crossover import (

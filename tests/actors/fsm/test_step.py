@@ -24,11 +24,11 @@ from tradeswarm.actors.fsm.engine import (
     SESSION_OPEN,
     FsmError,
     InstrumentContext,
-    Submit,
     When,
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
+from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.messages import (
     Bar,

@@ -19,11 +19,10 @@ from tradeswarm.actors.fsm.engine import (
     SESSION_OPEN,
     STANDARD_EVENTS,
     InstrumentContext,
-    Replace,
     Strategy,
-    Submit,
     When,
 )
+from tradeswarm.actors.fsm.intents import Replace, Submit
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, StrategyRef
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.instrument_host import InstrumentHostActor

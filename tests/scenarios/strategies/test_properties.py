@@ -19,12 +19,11 @@ from tradeswarm.actors.fsm.engine import (
     REJECTED,
     SESSION_CLOSE,
     SESSION_OPEN,
-    Signal,
     Strategy,
-    Submit,
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
+from tradeswarm.actors.fsm.intents import Signal, Submit
 from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.messages import (
     Bar,
