@@ -32,6 +32,11 @@ class BrokerProgress(Message, kw_only=True, frozen=True):
 
     through_ts_ns: int
     final: bool = False
+    # The broker's cash and equity as of its match of ``through_ts_ns`` (for strategies
+    # that size by the portfolio); ``account_ts_ns`` is -1 where they are not sent.
+    account_ts_ns: int = -1
+    cash: float = 0.0
+    equity: float = 0.0
 
 
 class ActorReady(Message, kw_only=True, frozen=True):
@@ -89,7 +94,9 @@ class BrokerResults(Message, kw_only=True, frozen=True):
 
 
 class ActorFailed(Message, kw_only=True, frozen=True):
-    """An actor's handler raised; the run cannot be trusted and ends with exit code 1."""
+    """An actor's handler raised; the run cannot be trusted and ends with exit code 1, or
+    with 2 when ``user_error``: the user's strategy code failed (``reason`` says where)."""
 
     actor: str
     reason: str
+    user_error: bool = False

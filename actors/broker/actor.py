@@ -54,7 +54,9 @@ class BrokerActor(SocketActor):
         zmq_context: zmq.Context | None = None,
     ) -> None:
         super().__init__(config.name, endpoints, zmq_context)
-        self.engine = BrokerEngine(config.settings, config.symbols, config.coupled)
+        self.engine = BrokerEngine(
+            config.settings, config.symbols, config.coupled, accounts=config.accounts
+        )
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = Path(config.journal_path)
         self._recover = config.recover
@@ -182,8 +184,16 @@ class BrokerActor(SocketActor):
         coupled instrument's first progress can come before any request)."""
         if self._router_identity is None:
             return
+        account = self.engine.account
         for origin, ts_ns in self._progress.items():
-            self._reply(origin, encode(BrokerProgress(through_ts_ns=ts_ns)))
+            if account is not None and account[0] == ts_ns:
+                _, cash, equity = account
+                progress = BrokerProgress(
+                    through_ts_ns=ts_ns, account_ts_ns=ts_ns, cash=cash, equity=equity
+                )
+            else:
+                progress = BrokerProgress(through_ts_ns=ts_ns)
+            self._reply(origin, encode(progress))
         self._progress.clear()
         for origin, bodies in self._outbox.items():
             self._requests.send_multipart([self._router_identity, origin, *bodies])

@@ -15,4 +15,5 @@ class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
     recover: bool = False  # rebuild the book from an existing journal and append to it
     coupled: list[str] = msgspec.field(default_factory=list)  # wait on the clock every time
     hosts: dict[str, str] = msgspec.field(default_factory=dict)  # symbol -> its host's name
+    accounts: bool = False  # send cash and equity with progress (strategies size by them)
     name: str = BROKER_NAME

@@ -76,7 +76,12 @@ class Advance(NamedTuple):
 
 class BrokerEngine:
     def __init__(
-        self, settings: BrokerSettings, symbols: Iterable[str], coupled: Iterable[str] = ()
+        self,
+        settings: BrokerSettings,
+        symbols: Iterable[str],
+        coupled: Iterable[str] = (),
+        *,
+        accounts: bool = False,
     ) -> None:
         symbols = sorted(symbols)
         self.book = BrokerBook(settings, frozenset(symbols))
@@ -95,6 +100,10 @@ class BrokerEngine:
         self.bars_passed = 0
         self.fills: list[Fill] = []
         self.statements: list[AccountStatement] = []
+        # (ts, cash, equity) as of the last match: what portfolio-sizing strategies see at
+        # that bar. Kept only when some strategy reads it: the sum costs a pass over positions.
+        self._accounts = accounts
+        self.account: tuple[int, float, float] | None = None
 
     # -- what arrived ---------------------------------------------------------------------
 
@@ -135,6 +144,7 @@ class BrokerEngine:
             if self._idle():
                 for ts_ns in clock.skip_idle():
                     self._open_sessions(ts_ns)
+                    self._note_account(ts_ns)
                     closing = self._close_sessions(ts_ns)
                     self._pass(ts_ns)
                     self._state_accounts(closing, ts_ns)
@@ -168,10 +178,15 @@ class BrokerEngine:
         resubmitting = self.book.settings.resubmit_next_session and self.book.last_minute_cancelled
         return not (self._pending or self.book.has_open_orders() or resubmitting)
 
+    def _note_account(self, ts_ns: int) -> None:
+        if self._accounts:
+            self.account = (ts_ns, self.book.cash, self.book.equity())
+
     def _match(self, ts_ns: int) -> None:
         self._open_sessions(ts_ns)
         waiting = self.book.symbols_with_open_orders()
         if not waiting and not any(entry[0] <= ts_ns for entry in self._pending):
+            self._note_account(ts_ns)
             return
         bars = self._bars_at.get(ts_ns, {})
         for symbol in sorted(waiting):
@@ -184,6 +199,7 @@ class BrokerEngine:
         due = {symbol for decided, symbol, _, _ in self._pending if decided <= ts_ns}
         for symbol in waiting | due | self.book.symbols_with_open_orders():
             self._progress[symbol] = ts_ns
+        self._note_account(ts_ns)
 
     def _open_sessions(self, ts_ns: int) -> None:
         for event in self._sessions_at.get(ts_ns, ()):

@@ -20,6 +20,7 @@ from tradeswarm.actors.fsm.engine import IGNORE, INVALID, Strategy, When, transi
 from tradeswarm.actors.fsm.explore import DEFAULT_SAMPLES, check_guards
 from tradeswarm.actors.fsm.infer import check_inference
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind, format_problems
+from tradeswarm.actors.fsm.walk_check import check_declarations, check_walks
 
 __all__ = [
     "Problem",
@@ -33,11 +34,38 @@ __all__ = [
 
 
 def check(strategy: Strategy, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) -> list[Problem]:
-    """Every problem of the table; an empty list means it may run."""
+    """Every problem of the table; an empty list means it may run.
+
+    A strategy that declares what the broker holds in each state is checked by driving it
+    (``actors.fsm.walk_check``); a hand-written domain (``explore``) is sampled as well.
+    Inference is checked on the driven contexts, or on the sampled ones."""
     problems = [*check_shape(strategy), *check_graph(strategy)]
-    problems += check_guards(strategy, samples=samples, seed=seed)
-    problems += check_inference(strategy, reachable_states(strategy), samples=samples, seed=seed)
+    if problems and any(p.kind in _UNDRIVABLE for p in problems):
+        return problems  # driving an incomplete table would only repeat what is missing
+    problems += check_declarations(strategy)
+    problems += check_walks(strategy, seed=seed)
+    if strategy.walks is None or strategy.explore is not None:
+        problems += check_guards(strategy, samples=samples, seed=seed)
+        states = reachable_states(strategy)
+        problems += check_inference(strategy, states, samples=samples, seed=seed)
+    elif strategy.infer is None:
+        fix = "declare what the broker holds in each state, or pass infer=..."
+        problems.append(
+            _problem(strategy, ProblemKind.NO_INFER, None, None, "no infer declared", fix)
+        )
     return problems
+
+
+_UNDRIVABLE = frozenset(
+    {
+        ProblemKind.BAD_DECLARATION,
+        ProblemKind.MISSING_CELL,
+        ProblemKind.UNKNOWN_CELL,
+        ProblemKind.BAD_CELL,
+        ProblemKind.UNDECLARED_TARGET,
+        ProblemKind.NOT_CALLABLE,
+    }
+)
 
 
 def check_shape(strategy: Strategy) -> list[Problem]:

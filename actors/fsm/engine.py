@@ -184,9 +184,12 @@ def transitions(cell: Any) -> tuple[When, ...]:
 class FsmError(RuntimeError):
     """A run-time table violation: an ``INVALID`` cell, or two guards true at once."""
 
-    def __init__(self, strategy: str, state: str, event: str, reason: str) -> None:
+    def __init__(
+        self, strategy: str, state: str, event: str, reason: str, *, overlap: bool = False
+    ) -> None:
         super().__init__(f"{strategy}: in state {state} on event {event}: {reason}")
         self.strategy, self.state, self.event, self.reason = strategy, state, event, reason
+        self.overlap = overlap  # two guards true; otherwise the cell forbids the event
 
 
 class Step(NamedTuple):
@@ -287,6 +290,7 @@ def _choose(
                     state,
                     event_kind,
                     f"guards {_name(chosen.guard)} and {_name(transition.guard)} are both true",
+                    overlap=True,
                 )
             chosen = transition
     return chosen

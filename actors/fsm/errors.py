@@ -9,6 +9,7 @@ line (the innermost frame outside tradeswarm), never a trace through pykka or th
 from __future__ import annotations
 
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -17,7 +18,13 @@ _PACKAGES = tuple(str(_OURS / name) for name in ("messages", "actors", "scenario
 
 
 class StrategyError(Exception):
-    """User code failed; ``role`` says which function (``guard crosses_up``)."""
+    """User code failed; ``role`` says which function (``guard crosses_up``).
+
+    ``user_error`` tells an actor shell to end the run as the user's error (exit 2), and
+    ``when`` is the bar time the instrument was deciding on, once it knows it."""
+
+    user_error = True
+    when = ""
 
     def __init__(
         self,
@@ -34,12 +41,19 @@ class StrategyError(Exception):
         super().__init__(self.describe())
 
     def describe(self, when: str = "") -> str:
+        when = when or self.when
         at = f" at {when}" if when else ""
         line = f" ({self.where})" if self.where else ""
         return (
             f"strategy {self.strategy}: {self.symbol}{at}, in state {self.state} on event "
             f"{self.event}: {self.role} {self.problem}{line}"
         )
+
+
+def iso_time(ts_ns: int) -> str:
+    """A bar time as people read it: ``2004-05-03T20:00:00Z``."""
+    stamp = datetime.fromtimestamp(ts_ns // 10**9, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}Z"
 
 
 def raised(error: BaseException) -> str:

@@ -12,14 +12,17 @@ states that imply the same snapshot are ambiguous: no ``infer`` can tell them ap
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tradeswarm.actors.fsm.engine import (
+    Infer,
     InstrumentContext,
     Strategy,
 )
 from tradeswarm.actors.fsm.explore import DEFAULT_SAMPLES, cell_rng
+from tradeswarm.actors.fsm.holds import Holds, Order
+from tradeswarm.actors.fsm.holds import describe as describe_holdings
 from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
 from tradeswarm.messages import OpenOrder, OrderStatus, Position, TradingState
@@ -66,7 +69,7 @@ def instrument_fields(snapshot: TradingState, symbol: str) -> dict[str, Any]:
     orders = {
         order.client_order_id: Submit(
             side=order.side,
-            quantity=order.quantity,
+            quantity=order.quantity - order.filled_quantity,  # what is still open
             order_type=order.order_type,
             limit_price=order.limit_price,
             stop_price=order.stop_price,
@@ -76,6 +79,31 @@ def instrument_fields(snapshot: TradingState, symbol: str) -> dict[str, Any]:
         if order.symbol == symbol
     }
     return {"position": float(position), "open_orders": orders}
+
+
+def infer_from_holds(declarations: Mapping[str, Holds]) -> Infer:
+    """The ``infer`` a strategy's state declarations imply: the one state whose
+    declaration the snapshot's position and open orders (remaining quantities) satisfy;
+    none, or more than one, is an ``InferenceError`` naming the snapshot and the
+    candidates."""
+
+    def infer(snapshot: TradingState, symbol: str) -> tuple[str, dict[str, Any]]:
+        fields = instrument_fields(snapshot, symbol)
+        position = fields["position"]
+        orders = [
+            Order(order.side, order.order_type, order.quantity)
+            for order in fields["open_orders"].values()
+        ]
+        matching = [state for state, held in declarations.items() if held.match(position, orders)]
+        if len(matching) == 1:
+            return matching[0], fields
+        seen = describe_holdings(position, orders)
+        if not matching:
+            declared = "; ".join(f"{state}: {held}" for state, held in declarations.items())
+            raise InferenceError(f"{symbol}: no state holds {seen}; declared: {declared}")
+        raise InferenceError(f"{symbol}: {seen} is held in {', '.join(matching)} alike")
+
+    return infer
 
 
 def restore(strategy: Strategy, snapshot: TradingState, symbol: str, context: Any) -> str:

@@ -35,9 +35,11 @@ class ParamsError(ValueError):
         self.key = key
 
 
-def convert_params(kind: type[P], raw: Mapping[str, Any] | P) -> P:
+def convert_params(kind: type[P], raw: Mapping[str, Any] | Params) -> P:
     """``raw`` (a scenario's table, or parameters already typed) as ``kind``, checked."""
-    if isinstance(raw, kind):
+    if isinstance(raw, Params):
+        if not isinstance(raw, kind):
+            raise ParamsError("", f"parameters of {type(raw).__name__}, not {kind.__name__}")
         params = raw
     else:
         known = ", ".join(kind.__struct_fields__) or "none"

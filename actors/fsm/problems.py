@@ -30,6 +30,8 @@ class ProblemKind(StrEnum):
     INFER_ERROR = "infer-error"
     INFER_MISMATCH = "infer-mismatch"
     INFER_AMBIGUOUS = "infer-ambiguous"
+    DECLARATION = "declaration"  # a state entered while the broker holds what it does not declare
+    BAD_RETURN = "bad-return"  # an action returned something that is not a list of intents
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,3 +52,4 @@ class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instr
     symbols: list[str]
     strategy: StrategyRef
     params: dict[str, Any] = msgspec.field(default_factory=dict)
+    allow_fractional: bool = False  # the broker's setting, for the strategies' sizing

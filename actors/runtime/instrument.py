@@ -21,12 +21,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.fsm.engine import (
     BAR,
     FsmError,
     Strategy,
     step,
 )
+from tradeswarm.actors.fsm.errors import StrategyError, iso_time
 from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Signal
 from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.timeline import TransitionLog
@@ -71,13 +73,17 @@ class Instrument:
         params: Mapping[str, Any],
         send: Callable[[bytes], None],
         flush: Callable[[], None],
+        allow_fractional: bool = False,
     ) -> None:
         self.symbol = symbol
         self.name = instrument_name(symbol)
         self.strategy = strategy
         self._events = frozenset(strategy.events)
-        self.context = strategy.new_context(symbol, params)
+        self.context: Any = strategy.new_context(symbol, params)
         self.orders = OrderTracker(self.context)
+        self._reads_portfolio = strategy.reads_portfolio
+        if hasattr(self.context, "allow_fractional"):
+            self.context.allow_fractional = allow_fractional
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
         self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}
@@ -111,8 +117,12 @@ class Instrument:
         timeline are complete (the broker's end-of-data cancels come after the last bar)."""
         return self._data_ended and self._broker_ended
 
-    def take_broker_progress(self, through_ts_ns: int, final: bool = False) -> None:
+    def take_broker_progress(
+        self, through_ts_ns: int, final: bool = False, account: Account | None = None
+    ) -> None:
         self._broker_ended = self._broker_ended or final
+        if account is not None and self._reads_portfolio:
+            self.context.account = account
         if through_ts_ns > self._broker_through:
             self._broker_through = through_ts_ns
             self.orders.broker_passed(through_ts_ns)
@@ -145,7 +155,7 @@ class Instrument:
         return isinstance(head, BarsPublished) or not self._must_wait(head.ts_ns)
 
     def _must_wait(self, ts_ns: int) -> bool:
-        coupled = self.context.open_orders or self.context.peers
+        coupled = self.context.open_orders or self.context.peers or self._reads_portfolio
         return bool(coupled) and self._broker_through < ts_ns
 
     def catch_up(self) -> None:
@@ -209,6 +219,9 @@ class Instrument:
             self.counters["fsm_errors"] += 1
             log.error("%s at %d: %s", self.name, ts_ns, error)
             return
+        except StrategyError as error:
+            error.when = iso_time(ts_ns)  # the host ends the run with it, as the user's error
+            raise
         if result.state != before:
             self.state = result.state
             self.transitions.record(ts_ns, before, event_kind, result.state)

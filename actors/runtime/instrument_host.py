@@ -15,6 +15,7 @@ import logging
 
 import zmq
 
+from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.socket_actor import SocketActor
@@ -58,6 +59,7 @@ class InstrumentHostActor(SocketActor):
                 params=config.params,
                 send=self._outbox.append,
                 flush=self._flush,
+                allow_fractional=config.allow_fractional,
             )
             for symbol in sorted(config.symbols)
         }
@@ -96,8 +98,11 @@ class InstrumentHostActor(SocketActor):
             if message is None:
                 continue
             if isinstance(message, BrokerProgress):
+                account = None
+                if message.account_ts_ns == message.through_ts_ns:
+                    account = Account(message.account_ts_ns, message.cash, message.equity)
                 for instrument in self._running:
-                    instrument.take_broker_progress(message.through_ts_ns, message.final)
+                    instrument.take_broker_progress(message.through_ts_ns, message.final, account)
             elif not self._dispatch(message):
                 self.counters["malformed"] += 1
                 log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)

@@ -136,6 +136,17 @@ class SocketActor(pykka.ThreadingActor):
         return None
 
     def _poll_once(self) -> None:
+        try:
+            self._poll_handlers()
+        except Exception as error:
+            if not getattr(error, "user_error", False):
+                raise  # ours: pykka's on_failure reports it, with its traceback
+            # The user's code failed: one line, no trace through the actor machinery.
+            self.send_control(ActorFailed(actor=self.name, reason=str(error), user_error=True))
+            self._stopping = True
+            self.stop()
+
+    def _poll_handlers(self) -> None:
         ready = dict(self._poller.poll(0 if self.has_work() else IDLE_POLL_MS))
         for sock, handler in list(self._handlers.items()):
             if sock not in ready:

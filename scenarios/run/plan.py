@@ -62,7 +62,11 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
     )
     hosts = [
         InstrumentHostConfig(
-            name=f"instruments-{index}", symbols=shard, strategy=ref, params=params
+            name=f"instruments-{index}",
+            symbols=shard,
+            strategy=ref,
+            params=params,
+            allow_fractional=scenario.broker.allow_fractional,
         )
         for index, shard in enumerate(sharded)
     ]
@@ -70,7 +74,12 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
         symbols=symbols,
         settings=scenario.broker.settings(),
         journal_path=str(journal_path),
-        coupled=[symbol for symbol in symbols if strategy.new_context(symbol, params).peers],
+        coupled=[
+            symbol
+            for symbol in symbols
+            if strategy.reads_portfolio or strategy.new_context(symbol, params).peers
+        ],
+        accounts=strategy.reads_portfolio,
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
     )
     router = RouterConfig()

@@ -48,6 +48,7 @@ from tradeswarm.messages import (
     tcp_endpoints,
 )
 from tradeswarm.messages.sockets import open_socket
+from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.run.errors import SwarmFailed
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ class Swarm:
                     log.warning("runner: dropped a malformed control message: %s", error)
                     continue
                 if isinstance(message, ActorFailed):
+                    if message.user_error:
+                        raise UserError(message.reason)
                     raise SwarmFailed(f"actor {message.actor} failed: {message.reason}")
                 if isinstance(message, ActorStopped):
                     self.stopped[message.actor] = message.counters
