@@ -40,7 +40,7 @@ from tradeswarm.actors.fsm.indicators import (
     sma,
     zscore,
 )
-from tradeswarm.actors.fsm.intents import Cancel, Replace, Signal, Submit
+from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Signal, Submit
 from tradeswarm.actors.fsm.params import Params
 from tradeswarm.actors.fsm.sizing import (
     order,
@@ -74,6 +74,7 @@ __all__ = [
     "Domain",
     "Fill",
     "Indicator",
+    "Intent",
     "OrderType",
     "Params",
     "PeerSignal",

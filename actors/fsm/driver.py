@@ -18,6 +18,7 @@ and close around them, and custom events carry one of the closes as their value.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from collections.abc import Iterator
@@ -199,8 +200,11 @@ def _broker_event(walk: _Walk) -> tuple[str, Any]:
     if live.order.time_in_force is TimeInForce.IOC and live.matched:
         return _ended(walk, client_order_id, CancelReason.IOC)
     live.matched = True
-    whole = walk.rng.random() < 0.6 or order.quantity <= 1
-    quantity = order.quantity if whole else order.quantity / 2
+    half = order.quantity / 2
+    if not getattr(walk.context, "allow_fractional", False):
+        half = float(math.floor(half))  # the broker fills whole shares unless told otherwise
+    whole = walk.rng.random() < 0.6 or half <= 0
+    quantity = order.quantity if whole else half
     return _fill(walk, client_order_id, order, quantity)
 
 

@@ -20,7 +20,7 @@ __all__ = ["Params", "ParamsError", "convert_params"]
 P = TypeVar("P", bound="Params")
 
 
-class Params(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Params(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The base of every strategy's parameters; a strategy without any uses it as is."""
 
     def validate(self) -> None:

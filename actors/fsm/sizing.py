@@ -25,7 +25,7 @@ import math
 from typing import Any
 
 from tradeswarm.actors.fsm.context import Context
-from tradeswarm.actors.fsm.intents import Submit
+from tradeswarm.actors.fsm.intents import Intent, Submit
 from tradeswarm.messages import Side
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 _NEAR_WHOLE = 1e-9
 
 
-def order(ctx: Context, shares: float, **terms: Any) -> list[Submit]:
+def order(ctx: Context, shares: float, **terms: Any) -> list[Intent]:
     amount = _rounded(shares, ctx.allow_fractional)
     if amount == 0:
         return []
@@ -48,23 +48,23 @@ def order(ctx: Context, shares: float, **terms: Any) -> list[Submit]:
     return [Submit(side=side, quantity=abs(amount), **terms)]
 
 
-def order_value(ctx: Context, value: float, **terms: Any) -> list[Submit]:
+def order_value(ctx: Context, value: float, **terms: Any) -> list[Intent]:
     return order(ctx, value / _price(ctx), **terms)
 
 
-def order_percent(ctx: Context, fraction: float, **terms: Any) -> list[Submit]:
+def order_percent(ctx: Context, fraction: float, **terms: Any) -> list[Intent]:
     return order_value(ctx, fraction * ctx.portfolio.equity, **terms)
 
 
-def order_target(ctx: Context, shares: float, **terms: Any) -> list[Submit]:
+def order_target(ctx: Context, shares: float, **terms: Any) -> list[Intent]:
     return order(ctx, _rounded(shares, ctx.allow_fractional) - ctx.position, **terms)
 
 
-def order_target_value(ctx: Context, value: float, **terms: Any) -> list[Submit]:
+def order_target_value(ctx: Context, value: float, **terms: Any) -> list[Intent]:
     return order_target(ctx, value / _price(ctx), **terms)
 
 
-def order_target_percent(ctx: Context, fraction: float, **terms: Any) -> list[Submit]:
+def order_target_percent(ctx: Context, fraction: float, **terms: Any) -> list[Intent]:
     return order_target_value(ctx, fraction * ctx.portfolio.equity, **terms)
 
 

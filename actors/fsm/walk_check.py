@@ -14,14 +14,13 @@ and a state that inference does not give back. Walks are seeded: a check is repr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from tradeswarm.actors.fsm.driver import Visit, walk
 from tradeswarm.actors.fsm.engine import FsmError, Strategy
 from tradeswarm.actors.fsm.errors import StrategyError
 from tradeswarm.actors.fsm.holds import Order, describe, overlaps
-from tradeswarm.actors.fsm.infer import InferenceError, snapshot_from_context
+from tradeswarm.actors.fsm.infer import snapshot_from_context
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
 
 __all__ = ["check_declarations", "check_walks"]
@@ -65,21 +64,17 @@ def check_walks(strategy: Strategy, seed: int = 0) -> list[Problem]:
         return []
     found: dict[tuple[ProblemKind, str, str | None], Problem] = {}
     try:
-        for visit in _visits(strategy, seed):
-            problem = _judge(strategy, visit)
-            if problem is not None:
-                found.setdefault((problem.kind, problem.state or "", problem.event), problem)
+        for index in range(strategy.walks.walks):
+            for visit in walk(strategy, seed, index):
+                problem = _judge(strategy, visit)
+                if problem is not None:  # the first problem of a walk; the rest follow from it
+                    found.setdefault((problem.kind, problem.state or "", problem.event), problem)
+                    break
     except Exception as error:  # the strategy's own context or parameters
         message = f"driving the table failed: {type(error).__name__}: {error}"
         fix = "make Walks(params=...) parameters the strategy accepts"
         return [_problem(strategy, ProblemKind.DOMAIN_ERROR, None, None, message, fix)]
     return list(found.values())
-
-
-def _visits(strategy: Strategy, seed: int) -> Iterator[Visit]:
-    assert strategy.walks is not None
-    for index in range(strategy.walks.walks):
-        yield from walk(strategy, seed, index)
 
 
 def _judge(strategy: Strategy, visit: Visit) -> Problem | None:
@@ -134,16 +129,23 @@ def _inferred(strategy: Strategy, visit: Visit) -> Problem | None:
     context = visit.context
     snapshot = snapshot_from_context(context)
     try:
-        inferred, _ = strategy.infer(snapshot, context.symbol)
-    except InferenceError as error:
+        inferred, fields = strategy.infer(snapshot, context.symbol)
+    except Exception as error:
         message = f"infer refused a snapshot of {visit.result.state}: {error}"
         fix = f"make infer map what {visit.result.state} holds to {visit.result.state}"
         return _problem(strategy, ProblemKind.INFER_ERROR, visit.result.state, None, message, fix)
-    if inferred == visit.result.state:
-        return None
-    message = f"infer names {inferred} for a snapshot of {visit.result.state}"
-    fix = f"make infer map the snapshots of {visit.result.state} to {visit.result.state}"
-    return _problem(strategy, ProblemKind.INFER_MISMATCH, visit.result.state, None, message, fix)
+    state = visit.result.state
+    if inferred != state:
+        message = f"infer names {inferred} for a snapshot of {state}"
+        fix = f"make infer map the snapshots of {state} to {state}"
+        return _problem(strategy, ProblemKind.INFER_MISMATCH, state, None, message, fix)
+    for name, value in fields.items():
+        held = getattr(context, name, "<no such field>")
+        if held != value:
+            message = f"infer gives back {name}={value!r}, but the context held {held!r}"
+            fix = f"recover {name} from the snapshot exactly, or do not return it"
+            return _problem(strategy, ProblemKind.INFER_MISMATCH, state, None, message, fix)
+    return None
 
 
 def _holdings(context: Any) -> tuple[float, list[Order]]:

@@ -2,236 +2,143 @@
 
 Each leg runs this table on its own symbol and sends its close to the other leg every bar
 (a ``Signal`` named ``peer_close``). A leg compares its own log price with its peer's over
-a rolling window: the z-score of the spread ``log(own) - log(peer)``. Cheap (z below
-``-entry``): long; rich (z above ``entry``): short; converged (|z| below ``exit``): flat.
-The two legs see mirror-image spreads, so one goes long while the other goes short,
-without a leader.
+a rolling window: the z-score of the spread ``log(own) - log(peer)`` (population deviation,
+as the ``zscore`` indicator computes it). Cheap (z below ``-entry``): long; rich (z above
+``entry``): short; converged (|z| below ``exit``): flat. The two legs see mirror-image
+spreads, so one goes long while the other goes short, without a leader.
 
 A leg's decision on bar ``t`` uses the peer's closes up to ``t - 1``: the broker's clock
 delivers a signal decided on ``t`` before its progress past ``t``, and both legs wait for
-that progress at every bar (they declare each other as ``peers``), so the pairing of
-prices is the same in every run and topology.
+that progress at every bar (they declare each other as peers), so the pairing of prices is
+the same in every run and topology.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradeswarm.actors.fsm.engine import (
-    BAR,
-    BROKER_EVENTS,
-    CANCELLED,
-    FILLED,
-    PARTIALLY_FILLED,
-    REJECTED,
-    SESSION_EVENTS,
-    STANDARD_EVENTS,
-    Domain,
-    InstrumentContext,
-    Strategy,
-    When,
-    row,
-)
-from tradeswarm.actors.fsm.intents import Intent, Signal, Submit
-from tradeswarm.messages import Bar, PeerSignal, Side
+from tradeswarm.actors import fsm
+from tradeswarm.actors.fsm import Bar, Context, Intent, When
 from tradeswarm.scenarios.strategies.long_short import (
+    ANY,
     FLAT,
     FLATTEN_PENDING,
     LONG,
     LONG_PENDING,
     SHORT,
     SHORT_PENDING,
-    infer,
-    place_position,
 )
 
 PEER_CLOSE = "peer_close"
 
 
-@dataclass(slots=True)
-class PairContext(InstrumentContext):
+class PairParams(fsm.Params):
+    legs: tuple[str, ...] = ()
     window: int = 60
     entry: float = 2.0
     exit: float = 0.5
     quantity: float = 100.0
-    close: float = 0.0
-    own: deque[float] = field(default_factory=deque)  # log closes, the last one not yet paired
-    spreads: deque[float] = field(default_factory=deque)
-    z: float | None = None
+
+    def validate(self) -> None:
+        if len(self.legs) != 2 or self.window < 2 or not 0 <= self.exit < self.entry:
+            raise ValueError(f"pairs needs two legs, window >= 2, 0 <= exit < entry: {self}")
 
 
-def new_context(symbol: str, params: Mapping[str, Any]) -> PairContext:
-    legs = tuple(params.get("legs", ()))
-    if len(legs) != 2 or symbol not in legs:
-        raise ValueError(f"pairs needs legs = [two symbols] naming {symbol}, got {list(legs)}")
-    window, entry, exit_ = (
-        int(params.get("window", 60)),
-        params.get("entry", 2.0),
-        params.get("exit", 0.5),
-    )
-    if window < 2 or not 0 <= exit_ < entry:
-        raise ValueError(
-            f"pairs needs window >= 2 and 0 <= exit < entry, got {window}, {exit_}, {entry}"
-        )
-    return PairContext(
-        symbol=symbol,
-        peers=tuple(leg for leg in legs if leg != symbol),
-        window=window,
-        entry=float(entry),
-        exit=float(exit_),
-        quantity=float(params.get("quantity", 100)),
-    )
+@dataclass(slots=True)
+class PairContext(Context):
+    own: deque[float] = field(default_factory=deque)  # log closes not yet paired
 
 
-def observe(context: PairContext, event_kind: str, event: Any) -> None:
-    """Own closes wait in ``own`` until the peer's close of the same bar arrives; each pair
-    gives a spread, and the window of spreads gives the z-score."""
-    if event_kind == BAR:
-        context.close = event.close
-        context.own.append(math.log(event.close))
-    elif event_kind == PEER_CLOSE and context.own:
-        spread = context.own.popleft() - math.log(event.value)
-        context.spreads.append(spread)
-        if len(context.spreads) > context.window:
-            context.spreads.popleft()
-        context.z = _z_score(context.spreads) if len(context.spreads) == context.window else None
+def peers(p: PairParams, symbol: str) -> list[str]:
+    if symbol not in p.legs:
+        raise ValueError(f"pairs legs {p.legs} do not name {symbol}")
+    return [leg for leg in p.legs if leg != symbol]
 
 
-def _z_score(values: deque[float]) -> float | None:
-    mean = sum(values) / len(values)
-    variance = sum((value - mean) ** 2 for value in values) / (len(values) - 1)
-    return None if variance <= 0 else (values[-1] - mean) / math.sqrt(variance)
+def observe(ctx: PairContext, event_kind: str, event: Any) -> None:
+    """Own closes wait until the peer's close of the same bar arrives; each pair is one
+    spread for the z-score."""
+    if event_kind == fsm.BAR:
+        ctx.own.append(math.log(event.close))
+    elif event_kind == PEER_CLOSE and ctx.own:
+        ctx.ind.z.add(ctx.own.popleft() - math.log(event.value))
 
 
-def cheap(context: PairContext, bar: Bar) -> bool:
-    return context.z is not None and context.z < -context.entry
+def cheap(ctx: Context, bar: Bar) -> bool:
+    return ctx.ind.z.ready and ctx.ind.z.value < -ctx.params.entry
 
 
-def rich(context: PairContext, bar: Bar) -> bool:
-    return context.z is not None and context.z > context.entry
+def rich(ctx: Context, bar: Bar) -> bool:
+    return ctx.ind.z.ready and ctx.ind.z.value > ctx.params.entry
 
 
-def converged(context: PairContext, bar: Bar) -> bool:
-    return context.z is not None and abs(context.z) < context.exit
+def converged(ctx: Context, bar: Bar) -> bool:
+    return ctx.ind.z.ready and abs(ctx.ind.z.value) < ctx.params.exit
 
 
-def holds_long(context: PairContext, event: Any) -> bool:
-    return context.position > 0
+def share_close(ctx: Context, bar: Bar) -> list[Intent]:
+    return [fsm.Signal(target=peer, name=PEER_CLOSE, value=bar.close) for peer in ctx.peers]
 
 
-def holds_short(context: PairContext, event: Any) -> bool:
-    return context.position < 0
+def share_and_go(target: float) -> Any:
+    def act(ctx: Context, bar: Bar) -> list[Intent]:
+        return [*share_close(ctx, bar), *fsm.order_target(ctx, target * ctx.params.quantity)]
+
+    act.__name__ = {1.0: "share_and_buy", -1.0: "share_and_sell", 0.0: "share_and_flatten"}[target]
+    return act
 
 
-def share_close(context: PairContext, bar: Bar) -> list[Intent]:
-    return [Signal(target=peer, name=PEER_CLOSE, value=context.close) for peer in context.peers]
-
-
-def share_and_buy(context: PairContext, bar: Bar) -> list[Intent]:
-    return [*share_close(context, bar), Submit(Side.BUY, context.quantity - context.position)]
-
-
-def share_and_sell(context: PairContext, bar: Bar) -> list[Intent]:
-    return [*share_close(context, bar), Submit(Side.SELL, context.quantity + context.position)]
-
-
-def share_and_flatten(context: PairContext, bar: Bar) -> list[Intent]:
-    side = Side.SELL if context.position > 0 else Side.BUY
-    return [*share_close(context, bar), Submit(side, abs(context.position))]
-
-
-_QUIET = (*SESSION_EVENTS, PEER_CLOSE)  # a peer's close only feeds ``observe``
-_BY_POSITION = (When(LONG, holds_long), When(SHORT, holds_short), When(FLAT))
-
-
-def _resting(state: str, bar: tuple[When, ...]) -> dict[tuple[str, str], Any]:
-    return row(state, {BAR: bar}, ignore=_QUIET, invalid=BROKER_EVENTS)
+BUY, SELL, FLATTEN = share_and_go(1.0), share_and_go(-1.0), share_and_go(0.0)
+SHARE = [When(state, action=share_close) for state in (FLAT, LONG, SHORT)]
 
 
 def _pending(state: str, filled: str) -> dict[tuple[str, str], Any]:
-    cells = {
-        BAR: (When(state, action=share_close),),
-        FILLED: (When(filled),),
-        PARTIALLY_FILLED: (When(state),),
-        CANCELLED: _BY_POSITION,
-        REJECTED: _BY_POSITION,
-    }
-    return row(state, cells, ignore=_QUIET)
+    rows = fsm.pending(state, filled=filled, flat=FLAT, long=LONG, short=SHORT)
+    return {**rows, (state, fsm.BAR): [When(state, action=share_close)]}
 
 
-TABLE = {
-    **_resting(
-        FLAT,
-        (
-            When(LONG_PENDING, cheap, share_and_buy),
-            When(SHORT_PENDING, rich, share_and_sell),
-            When(FLAT, action=share_close),
-        ),
-    ),
-    **_resting(
-        LONG,
-        (
-            When(SHORT_PENDING, rich, share_and_sell),
-            When(FLATTEN_PENDING, converged, share_and_flatten),
-            When(LONG, action=share_close),
-        ),
-    ),
-    **_resting(
-        SHORT,
-        (
-            When(LONG_PENDING, cheap, share_and_buy),
-            When(FLATTEN_PENDING, converged, share_and_flatten),
-            When(SHORT, action=share_close),
-        ),
-    ),
-    **_pending(LONG_PENDING, LONG),
-    **_pending(SHORT_PENDING, SHORT),
-    **_pending(FLATTEN_PENDING, FLAT),
-}
-
-
-def sample_bar(rng: random.Random, context: PairContext) -> Bar:
-    close = rng.choice((95.0, 100.0, 105.0))
-    return Bar(
-        symbol=context.symbol, ts_ns=0, open=close, high=close, low=close, close=close, volume=1e3
-    )
-
-
-def sample_peer_close(rng: random.Random, context: PairContext) -> PeerSignal:
-    return PeerSignal(
-        sender="PEER",
-        target=context.symbol,
-        name=PEER_CLOSE,
-        value=rng.choice((95.0, 100.0, 105.0)),
-        decided_ts_ns=0,
-        seq=0,
-    )
-
-
-def sample_context(rng: random.Random, state: str) -> PairContext:
-    context = new_context(
-        "SYM", {"legs": ["SYM", "PEER"], "window": rng.randint(2, 4), "entry": 1.0, "exit": 0.5}
-    )
-    for _ in range(rng.randint(0, context.window + 3)):
-        observe(context, BAR, sample_bar(rng, context))
-        observe(context, PEER_CLOSE, sample_peer_close(rng, context))
-    place_position(rng, context, state)
-    return context
-
-
-STRATEGY = Strategy(
-    name="pairs",
-    states=(FLAT, LONG_PENDING, LONG, SHORT_PENDING, SHORT, FLATTEN_PENDING),
-    events=(*STANDARD_EVENTS, PEER_CLOSE),
-    initial=FLAT,
-    table=TABLE,
-    new_context=new_context,
+STRATEGY = fsm.strategy(
+    "pairs",
+    params=PairParams,
+    context=PairContext,
+    indicators=lambda p: {"z": fsm.zscore(p.window, source=None)},
     observe=observe,
-    explore=Domain(context=sample_context, events={BAR: sample_bar, PEER_CLOSE: sample_peer_close}),
-    infer=infer,
+    peers=peers,
+    events=(*fsm.STANDARD_EVENTS, PEER_CLOSE),
+    ignore=(*fsm.SESSION_EVENTS, PEER_CLOSE),  # a peer's close only feeds ``observe``
+    states={
+        FLAT: fsm.flat(),
+        LONG_PENDING: fsm.holds(*ANY, orders=[fsm.buy(closes=False)]),
+        LONG: fsm.long(),
+        SHORT_PENDING: fsm.holds(*ANY, orders=[fsm.sell(closes=False)]),
+        SHORT: fsm.short(),
+        FLATTEN_PENDING: fsm.holds("long", "short", orders=[fsm.closing()]),
+    },
+    table={
+        (FLAT, fsm.BAR): [
+            When(LONG_PENDING, cheap, BUY),
+            When(SHORT_PENDING, rich, SELL),
+            SHARE[0],
+        ],
+        (LONG, fsm.BAR): [
+            When(SHORT_PENDING, rich, SELL),
+            When(FLATTEN_PENDING, converged, FLATTEN),
+            SHARE[1],
+        ],
+        (SHORT, fsm.BAR): [
+            When(LONG_PENDING, cheap, BUY),
+            When(FLATTEN_PENDING, converged, FLATTEN),
+            SHARE[2],
+        ],
+        **_pending(LONG_PENDING, LONG),
+        **_pending(SHORT_PENDING, SHORT),
+        **_pending(FLATTEN_PENDING, FLAT),
+    },
+    walks=fsm.Walks(
+        params={"legs": ["SYM", "PEER"], "window": 3, "entry": 1.0, "exit": 0.5},
+        closes=(95.0, 100.0, 105.0),
+    ),
 )

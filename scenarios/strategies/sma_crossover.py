@@ -8,31 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradeswarm.actors.fsm import (
-    BAR,
-    Bar,
-    Context,
-    Params,
-    Submit,
-    Walks,
-    When,
-    buy,
-    crossover,
-    flat,
-    holds,
-    long,
-    order,
-    order_target,
-    pending,
-    sell,
-    sma,
-    strategy,
-)
+from tradeswarm.actors import fsm
+from tradeswarm.actors.fsm import Bar, Context, Intent, When
 
 FLAT, ENTRY_PENDING, LONG, EXIT_PENDING = "FLAT", "ENTRY_PENDING", "LONG", "EXIT_PENDING"
 
 
-class SmaParams(Params):
+class SmaParams(fsm.Params):
     fast: int = 10
     slow: int = 30
     quantity: float = 100.0
@@ -44,45 +26,45 @@ class SmaParams(Params):
 
 
 def indicators(p: SmaParams) -> dict[str, Any]:
-    fast, slow = sma(p.fast), sma(p.slow)
-    return {"fast": fast, "slow": slow, "cross": crossover(fast, slow)}
+    fast, slow = fsm.sma(p.fast), fsm.sma(p.slow)
+    return {"fast": fast, "slow": slow, "cross": fsm.crossover(fast, slow)}
 
 
 def crosses_up(ctx: Context, bar: Bar) -> bool:
     if ctx.params.regime:
-        return ctx.ind.cross.ready and ctx.ind.fast.value > ctx.ind.slow.value
+        return ctx.ind.slow.ready and ctx.ind.fast.value > ctx.ind.slow.value
     return ctx.ind.cross.value == 1
 
 
 def crosses_down(ctx: Context, bar: Bar) -> bool:
     if ctx.params.regime:
-        return ctx.ind.cross.ready and ctx.ind.fast.value < ctx.ind.slow.value
+        return ctx.ind.slow.ready and ctx.ind.fast.value < ctx.ind.slow.value
     return ctx.ind.cross.value == -1
 
 
-def buy_quantity(ctx: Context, bar: Bar) -> list[Submit]:
-    return order(ctx, ctx.params.quantity)
+def buy_quantity(ctx: Context, bar: Bar) -> list[Intent]:
+    return fsm.order(ctx, ctx.params.quantity)
 
 
-def sell_all(ctx: Context, bar: Bar) -> list[Submit]:
-    return order_target(ctx, 0)
+def sell_all(ctx: Context, bar: Bar) -> list[Intent]:
+    return fsm.order_target(ctx, 0)
 
 
-STRATEGY = strategy(
+STRATEGY = fsm.strategy(
     "sma_crossover",
     params=SmaParams,
     indicators=indicators,
     states={
-        FLAT: flat(),
-        ENTRY_PENDING: holds("flat", "long", orders=[buy()]),
-        LONG: long(),
-        EXIT_PENDING: long(sell(closes=True)),
+        FLAT: fsm.flat(),
+        ENTRY_PENDING: fsm.holds("flat", "long", orders=[fsm.buy()]),
+        LONG: fsm.long(),
+        EXIT_PENDING: fsm.long(fsm.sell(closes=True)),
     },
     table={
-        (FLAT, BAR): [When(ENTRY_PENDING, crosses_up, buy_quantity), When(FLAT)],
-        (LONG, BAR): [When(EXIT_PENDING, crosses_down, sell_all), When(LONG)],
-        **pending(ENTRY_PENDING, filled=LONG, flat=FLAT, long=LONG),
-        **pending(EXIT_PENDING, filled=FLAT, flat=FLAT, long=LONG),
+        (FLAT, fsm.BAR): [When(ENTRY_PENDING, crosses_up, buy_quantity), When(FLAT)],
+        (LONG, fsm.BAR): [When(EXIT_PENDING, crosses_down, sell_all), When(LONG)],
+        **fsm.pending(ENTRY_PENDING, filled=LONG, flat=FLAT, long=LONG),
+        **fsm.pending(EXIT_PENDING, filled=FLAT, flat=FLAT, long=LONG),
     },
-    walks=Walks(params={"fast": 2, "slow": 3}),
+    walks=fsm.Walks(params={"fast": 2, "slow": 3}),
 )

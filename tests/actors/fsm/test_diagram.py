@@ -21,20 +21,22 @@ from tradeswarm.scenarios.strategies.sma_crossover import STRATEGY
 SMA_MERMAID = """\
 stateDiagram-v2
     [*] --> FLAT
-    FLAT --> ENTRY_PENDING : bar [fast_above_slow] / submit_buy
+    FLAT --> ENTRY_PENDING : bar [crosses_up] / buy_quantity
     FLAT --> FLAT : bar [else]
     ENTRY_PENDING --> LONG : filled
     ENTRY_PENDING --> ENTRY_PENDING : partially_filled
-    ENTRY_PENDING --> LONG : cancelled [holds_position]
+    ENTRY_PENDING --> LONG : cancelled [holds_long]
     ENTRY_PENDING --> FLAT : cancelled [else]
-    ENTRY_PENDING --> FLAT : rejected
-    LONG --> EXIT_PENDING : bar [fast_below_slow] / submit_sell
+    ENTRY_PENDING --> LONG : rejected [holds_long]
+    ENTRY_PENDING --> FLAT : rejected [else]
+    LONG --> EXIT_PENDING : bar [crosses_down] / sell_all
     LONG --> LONG : bar [else]
     EXIT_PENDING --> FLAT : filled
     EXIT_PENDING --> EXIT_PENDING : partially_filled
-    EXIT_PENDING --> LONG : cancelled [holds_position]
+    EXIT_PENDING --> LONG : cancelled [holds_long]
     EXIT_PENDING --> FLAT : cancelled [else]
-    EXIT_PENDING --> LONG : rejected
+    EXIT_PENDING --> LONG : rejected [holds_long]
+    EXIT_PENDING --> FLAT : rejected [else]
     note right of FLAT
         invalid: filled, partially_filled, cancelled, rejected
     end note
@@ -54,20 +56,22 @@ digraph "sma_crossover" {
     "LONG" [label="LONG"];
     "EXIT_PENDING" [label="EXIT_PENDING"];
     "__start__" -> "FLAT";
-    "FLAT" -> "ENTRY_PENDING" [label="bar [fast_above_slow] / submit_buy"];
+    "FLAT" -> "ENTRY_PENDING" [label="bar [crosses_up] / buy_quantity"];
     "FLAT" -> "FLAT" [label="bar [else]"];
     "ENTRY_PENDING" -> "LONG" [label="filled"];
     "ENTRY_PENDING" -> "ENTRY_PENDING" [label="partially_filled"];
-    "ENTRY_PENDING" -> "LONG" [label="cancelled [holds_position]"];
+    "ENTRY_PENDING" -> "LONG" [label="cancelled [holds_long]"];
     "ENTRY_PENDING" -> "FLAT" [label="cancelled [else]"];
-    "ENTRY_PENDING" -> "FLAT" [label="rejected"];
-    "LONG" -> "EXIT_PENDING" [label="bar [fast_below_slow] / submit_sell"];
+    "ENTRY_PENDING" -> "LONG" [label="rejected [holds_long]"];
+    "ENTRY_PENDING" -> "FLAT" [label="rejected [else]"];
+    "LONG" -> "EXIT_PENDING" [label="bar [crosses_down] / sell_all"];
     "LONG" -> "LONG" [label="bar [else]"];
     "EXIT_PENDING" -> "FLAT" [label="filled"];
     "EXIT_PENDING" -> "EXIT_PENDING" [label="partially_filled"];
-    "EXIT_PENDING" -> "LONG" [label="cancelled [holds_position]"];
+    "EXIT_PENDING" -> "LONG" [label="cancelled [holds_long]"];
     "EXIT_PENDING" -> "FLAT" [label="cancelled [else]"];
-    "EXIT_PENDING" -> "LONG" [label="rejected"];
+    "EXIT_PENDING" -> "LONG" [label="rejected [holds_long]"];
+    "EXIT_PENDING" -> "FLAT" [label="rejected [else]"];
     subgraph "cluster_invalid" {
         label="invalid: an FsmError if it happens";
         style=dashed; fontname="Helvetica";

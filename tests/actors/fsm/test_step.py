@@ -4,6 +4,7 @@ state its broker snapshot implies, and can always get back to FLAT."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -41,7 +42,10 @@ from tradeswarm.messages import (
     SessionEventKind,
     Side,
 )
-from tradeswarm.scenarios.strategies.sma_crossover import FLAT, STRATEGY, infer, new_context
+from tradeswarm.scenarios.strategies.sma_crossover import FLAT, STRATEGY
+
+infer, new_context = STRATEGY.infer, STRATEGY.new_context
+assert infer is not None
 
 
 def bar(close: float) -> Bar:
@@ -117,9 +121,10 @@ def test_the_fired_transitions_action_returns_the_intents() -> None:
     assert result.fired is not None and result.fired.target == "LONG"
 
 
-def test_observe_sees_the_event_before_the_guards_do() -> None:
+def test_indicators_see_the_bar_before_the_guards_do() -> None:
     context = new_context("SYM", {"fast": 1, "slow": 2})
     step(STRATEGY, FLAT, BAR, bar(100.0), context)
+    step(STRATEGY, FLAT, BAR, bar(99.0), context)  # both averages ready, fast below
     assert step(STRATEGY, FLAT, BAR, bar(101.0), context).state == "ENTRY_PENDING"
 
 
@@ -196,7 +201,7 @@ class OneSymbolRun:
         order = self.context.open_orders[client_order_id]
         if move == "fill":
             assert fraction is not None
-            quantity = left * fraction
+            quantity = float(math.floor(left * fraction)) or left  # whole shares, as a broker
             self.remaining[client_order_id] = left - quantity
             kind = FILLED if quantity == left else PARTIALLY_FILLED
             self.step(kind, fill(client_order_id, order.side, quantity, left - quantity))
@@ -237,15 +242,17 @@ class OneSymbolRun:
         assert len(self.remaining) <= 1
 
     def drive_to_flat(self) -> int:
-        """Falling prices and full fills: the way back that must always exist."""
-        for moves_made, close in enumerate(range(90, 70, -1)):
+        """Prices that rise then fall, and full fills: a cross down, the way back that must
+        always exist (a long held after a missed cross waits for the next one)."""
+        path = [*range(90, 110), *range(110, 70, -1)]
+        for moves_made, close in enumerate(path):
             if self.state == FLAT:
                 return moves_made
             if self.remaining:
                 self.report("fill", 1.0)
             else:
                 self.step(BAR, bar(float(close)))
-        raise AssertionError(f"still {self.state} after 20 moves")
+        raise AssertionError(f"still {self.state} after {len(path)} moves")
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

@@ -49,7 +49,7 @@ from tradeswarm.messages.topics import CLOCK, bar_topic
 from tradeswarm.scenarios.strategies import LIBRARY, resolve_strategy
 
 SMA = resolve_strategy("sma_crossover")
-PARAMS = {"fast": 1, "slow": 2, "quantity": 10}
+PARAMS = {"fast": 1, "slow": 2, "quantity": 10, "regime": True}  # enters on a rise
 TIMEOUT_SECONDS = 5.0
 
 

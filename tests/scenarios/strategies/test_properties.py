@@ -4,6 +4,7 @@ always get back to its initial state."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from tradeswarm.actors.fsm.engine import (
     step,
 )
 from tradeswarm.actors.fsm.infer import snapshot_from_context
-from tradeswarm.actors.fsm.intents import Signal, Submit
+from tradeswarm.actors.fsm.intents import Cancel, Signal, Submit
 from tradeswarm.actors.fsm.orders import apply_broker_event
 from tradeswarm.messages import (
     Bar,
@@ -67,7 +68,8 @@ class BrokerDrivenRun:
 
     def __init__(self, strategy: Strategy) -> None:
         self.strategy = strategy
-        params = PARAMS.get(strategy.name, {"fast": 2, "slow": 4, "quantity": 100})
+        assert strategy.walks is not None
+        params = strategy.walks.params  # the small parameters the checker drives it with
         self.context = strategy.new_context("SYM", params)
         self.state = strategy.initial
         self.sent = 0
@@ -91,7 +93,7 @@ class BrokerDrivenRun:
         client_order_id, order = next(iter(self.context.open_orders.items()))
         if move == "fill":
             assert fraction is not None
-            quantity = order.quantity * fraction
+            quantity = float(math.floor(order.quantity * fraction)) or order.quantity  # whole
             left = order.quantity - quantity
             kind = FILLED if left == 0 else PARTIALLY_FILLED
             self.partly_filled.add(client_order_id)
@@ -128,21 +130,35 @@ class BrokerDrivenRun:
         apply_broker_event(self.context, kind, event)
         result = step(self.strategy, self.state, kind, event, self.context)  # INVALID raises
         self.state = result.state
+        cancels = []
         for intent in result.intents:
             if isinstance(intent, Signal):
                 assert intent.target in self.context.peers
+                continue
+            if isinstance(intent, Cancel):  # taken before the broker matches anything
+                cancels.append(intent.client_order_id)
                 continue
             assert isinstance(intent, Submit)
             self.sent += 1
             self.context.open_orders[f"SYM-{self.sent}"] = intent
         assert self.state in self.strategy.states
+        for client_order_id in cancels:
+            if client_order_id in self.context.open_orders:
+                cancelled = OrderCancelled(
+                    client_order_id=client_order_id,
+                    symbol="SYM",
+                    reason=CancelReason.REQUESTED,
+                    ts_ns=0,
+                )
+                self.step(CANCELLED, cancelled)
         assert self.strategy.infer is not None
         assert self.strategy.infer(snapshot_from_context(self.context), "SYM")[0] == self.state
 
     def drive_home(self) -> None:
-        """Falling prices, then flat ones, then a small cycle (against a flat peer, where
-        there is one), every order filled: the way back must exist."""
-        for close in [*range(90, 60, -1), *([60] * 30), *([100, 102, 101] * 10)]:
+        """Rising then falling prices (a cross down), flat ones, then a small cycle (against
+        a flat peer, where there is one), every order filled: the way back must exist."""
+        path = [*range(90, 110), *range(110, 60, -1), *([60] * 30), *([100, 102, 101] * 10)]
+        for close in path:
             if self.context.open_orders:
                 self.report("fill", 1.0)
             if self.state == self.strategy.initial and not self.context.open_orders:
@@ -150,7 +166,7 @@ class BrokerDrivenRun:
             self.step(BAR, _bar(float(close)))
             if PEER_CLOSE in self.strategy.events:
                 self.step(PEER_CLOSE, _peer_close(100.0))
-        raise AssertionError(f"{self.strategy.name} still {self.state} after 90 bars")
+        raise AssertionError(f"{self.strategy.name} still {self.state} after {len(path)} bars")
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))
