@@ -40,6 +40,9 @@ class StrategyError(Exception):
         self.role, self.problem, self.where = role, problem, where
         super().__init__(self.describe())
 
+    def __str__(self) -> str:
+        return self.describe()
+
     def describe(self, when: str = "") -> str:
         when = when or self.when
         at = f" at {when}" if when else ""

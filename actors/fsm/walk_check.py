@@ -99,7 +99,11 @@ def _judge(strategy: Strategy, visit: Visit) -> Problem | None:
         )
         where = f" ({visit.error.where})" if visit.error.where else ""
         message = f"{visit.error.role} {visit.error.problem}{where} ({after})"
-        fix = f"make {visit.error.role} total over what the broker and the market deliver"
+        fix = (
+            f"make {visit.error.role} total over what the broker and the market deliver"
+            if kind is ProblemKind.RAISED
+            else "return None or a list of intents, e.g. [Submit(...)], or a sizing helper's list"
+        )
         return _problem(strategy, kind, visit.state, visit.event_kind, message, fix)
     assert visit.result is not None
     return _declared(strategy, visit, after) or _inferred(strategy, visit)

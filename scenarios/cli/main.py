@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     check = commands.add_parser("check", help="check a strategy table before any run")
     check.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
+    check.add_argument(
+        "--table", action="store_true", help="print every cell of the table, derived ones marked"
+    )
     draw = commands.add_parser("diagram", help="write a strategy's state diagram")
     draw.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
     draw.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
@@ -158,7 +161,12 @@ def _check(args: argparse.Namespace) -> int:
     from tradeswarm.scenarios.cli.strategy_tools import strategy_from_argument
     from tradeswarm.scenarios.strategies import check_report
 
-    ok, report = check_report(strategy_from_argument(args.strategy))
+    strategy = strategy_from_argument(args.strategy)
+    if args.table:
+        from tradeswarm.actors.fsm.table_text import format_table
+
+        print(format_table(strategy))
+    ok, report = check_report(strategy)
     print(report, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USER_ERROR
 

@@ -9,14 +9,18 @@ from tradeswarm.actors.fsm.diagram import DiagramError, render_svg, to_dot, to_m
 from tradeswarm.actors.fsm.engine import Strategy
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.validate import check_params
 from tradeswarm.scenarios.strategies import resolve_strategy
 
 
 def strategy_from_argument(argument: str) -> Strategy:
-    """A scenario file, a library name, or ``module:attribute``."""
+    """A scenario file, a library name, or ``module:attribute``; a scenario's parameters
+    are checked against the strategy too."""
     if argument.endswith(".toml"):
         scenario = load_scenario(Path(argument))
-        return resolve_strategy(scenario.strategy.name, [scenario.folder])
+        strategy = resolve_strategy(scenario.strategy.name, [scenario.folder])
+        check_params(strategy, scenario)
+        return strategy
     return resolve_strategy(argument)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.fsm.params import ParamsError
 from tradeswarm.actors.market.bars import DataError
 from tradeswarm.actors.market.config import CsvSource
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
@@ -35,10 +36,7 @@ class PreparedRun:
 def prepare(scenario: Scenario) -> PreparedRun:
     strategy = resolve_strategy(scenario.strategy.name, [scenario.folder])
     ensure_checked(strategy)
-    try:
-        strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
-    except (ValueError, TypeError) as error:
-        raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
+    check_params(strategy, scenario)
     calendar = scenario.data.calendar or None
     if calendar is not None:
         try:
@@ -46,6 +44,18 @@ def prepare(scenario: Scenario) -> PreparedRun:
         except ValueError as error:
             raise UserError(f"{scenario.path}: key 'data.calendar': {error}") from None
     return PreparedRun(scenario, strategy, _count_bars(scenario, calendar))
+
+
+def check_params(strategy: Strategy, scenario: Scenario) -> None:
+    """The scenario's ``[strategy] params`` as every instrument will take them: an unknown
+    key, a wrong type or a rule the strategy states is one line naming the key."""
+    for symbol in scenario.data.symbols:
+        try:
+            strategy.new_context(symbol, scenario.strategy.params)
+        except ParamsError as error:
+            raise UserError(f"{scenario.path}: {error}") from None
+        except (ValueError, TypeError) as error:
+            raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
 
 
 def _count_bars(scenario: Scenario, calendar: str | None) -> int:

@@ -1,4 +1,10 @@
-"""The swarm trades exactly what a plain Python loop over the same bars trades."""
+"""The swarm trades exactly what a plain Python loop over the same bars trades.
+
+The loop is written from the rules, not from the engine: market orders filled at the next
+bar's open, no costs, SMA(10, 30) from plain sums. ``crossing`` is backtrader's CrossOver
+(a sign change of fast - slow against the last non-zero difference); ``regime`` holds long
+whenever fast is above slow.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,21 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.market.csv_bars import load_csv_bars
 
 QUANTITY = 100
 
 
-def reference_trades(path: Path) -> tuple[list[tuple[str, str, float]], float]:
-    """SMA(10, 30) long only, market orders filled at the next bar's open, no costs."""
-    bars = load_csv_bars(path, "AAPL", adjust=True)
+def reference_trades(
+    path: Path, symbol: str, *, rule: str, adjust: bool
+) -> tuple[list[tuple[str, str, float]], float]:
+    bars = load_csv_bars(path, symbol, adjust=adjust)
     closes: list[float] = []
     cash, position, pending = 100_000.0, 0, None
+    last_difference = None  # the last non-zero fast - slow (crossing rule)
     trades: list[tuple[str, str, float]] = []
     for index in range(len(bars)):
         open_price, close = float(bars.open[index]), float(bars.close[index])
@@ -33,26 +43,46 @@ def reference_trades(path: Path) -> tuple[list[tuple[str, str, float]], float]:
         if len(closes) < 30:
             continue
         fast, slow = sum(closes[-10:]) / 10, sum(closes[-30:]) / 30
-        if position == 0 and fast > slow:
+        if rule == "regime":
+            up, down = fast > slow, fast < slow
+        else:
+            up = last_difference is not None and last_difference < 0 and fast > slow
+            down = last_difference is not None and last_difference > 0 and fast < slow
+            if fast != slow or last_difference is None:
+                last_difference = fast - slow
+        if position == 0 and up:
             pending = "buy"
-        elif position > 0 and fast < slow:
+        elif position > 0 and down:
             pending = "sell"
     return trades, cash + position * float(bars.close[-1])
 
 
-def test_swarm_trades_equal_the_plain_loop_on_aapl_daily(tmp_path: Path) -> None:
-    scenario = tmp_path / "aapl.toml"
+@pytest.mark.parametrize(
+    ("symbol", "rule", "adjust"),
+    [
+        ("AAPL", "regime", True),
+        ("AAPL", "crossing", False),
+        ("MSFT", "crossing", False),
+        ("IBM", "crossing", False),
+    ],
+)
+def test_swarm_trades_equal_the_plain_loop_on_daily_bars(
+    tmp_path: Path, symbol: str, rule: str, adjust: bool
+) -> None:
+    scenario = tmp_path / "one.toml"
+    regime = str(rule == "regime").lower()
     scenario.write_text(
         f"""
 [run]
-name = "aapl"
+name = "one"
 topology = "processes"
 [data]
-symbols = ["AAPL"]
+symbols = ["{symbol}"]
 path = "{SCENARIOS / "data"}/{{symbol}}.csv"
+adjust = {str(adjust).lower()}
 [strategy]
 name = "sma_crossover"
-params = {{ fast = 10, slow = 30, quantity = {QUANTITY} }}
+params = {{ fast = 10, slow = 30, quantity = {QUANTITY}, regime = {regime} }}
 [broker]
 starting_cash = 100000.0
 fill_at = "next_open"
@@ -65,7 +95,8 @@ fill_at = "next_open"
         swarm = [
             (row["ts"][:10], row["side"], float(row["price"])) for row in csv.DictReader(handle)
         ]
-    expected, final_equity = reference_trades(SCENARIOS / "data" / "AAPL.csv")
+    data = SCENARIOS / "data" / f"{symbol}.csv"
+    expected, final_equity = reference_trades(data, symbol, rule=rule, adjust=adjust)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
 
     assert len(expected) > 50
