@@ -6,8 +6,9 @@ is wrong, which is why the benchmark checks it on every cell.
 
 * Closes are summed as integer micro-dollars (``round(close * 1e6)``), exactly as the
   strategy's ``observe`` does, so equal averages compare equal in both.
-* On bar ``i``, once ``slow`` closes are in: flat and fast > slow buys ``quantity``; long
-  and fast < slow sells the whole position. The order fills at bar ``i + 1``'s open, and
+* On bar ``i``, once ``slow`` closes are in: flat and fast crossing above slow buys
+  ``quantity``; long and fast crossing below sells the whole position. A cross is a sign
+  change of fast - slow against the last non-zero difference (backtrader's CrossOver). The order fills at bar ``i + 1``'s open, and
   that fill is applied before the decision on bar ``i + 1`` (the instrument's clock rule).
 * An order decided on the last bar never fills: the broker cancels it at end of data.
 """
@@ -45,6 +46,7 @@ def run_symbol(
     window: deque[int] = deque()
     fast_sum = slow_sum = 0
     position = 0.0
+    last: int | None = None  # the last non-zero fast - slow (scaled), for crossings
     pending = 0.0  # signed quantity of the order that fills at the next open; 0: none
     fills = 0
     cash = 0.0
@@ -66,9 +68,14 @@ def run_symbol(
             size = slow
         if size < slow:
             continue
-        if position == 0 and fast_sum * slow > slow_sum * fast:
+        difference = fast_sum * slow - slow_sum * fast
+        up = last is not None and last < 0 < difference
+        down = last is not None and last > 0 > difference
+        if difference != 0 or last is None:
+            last = difference
+        if position == 0 and up:
             pending = quantity
-        elif position > 0 and fast_sum * slow < slow_sum * fast:
+        elif position > 0 and down:
             pending = -position
     return fills, cash
 

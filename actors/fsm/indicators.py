@@ -30,6 +30,7 @@ Source = Field | Callable[[Bar], float] | None  # None: manual, fed only by ``ad
 FIELDS: tuple[str, ...] = get_args(Field)
 MIN_KEEP = 64  # talipp values kept after a purge, at least
 PURGE_SLACK = 1024  # values allowed beyond keep: one purge (a list copy) per 1024 inputs
+TIE_TOLERANCE = 1e-12  # crossover: a difference below this fraction of the inputs is 0
 FLAT_TOLERANCE = 1e-12  # zscore: a deviation below this fraction of |mean| counts as 0
 
 
@@ -161,19 +162,26 @@ class _Crossover(Indicator[int]):
         self._nzd: float | None = None  # the last non-zero fast - slow; None: no previous bar
 
     def update(self, bar: Bar) -> None:
-        """Read the inputs' values (the engine updated them first); ``bar`` is not used."""
+        """Read the inputs' values (the engine updated them first); ``bar`` is not used.
+
+        A difference within ``TIE_TOLERANCE`` of the inputs' size is a tie (0): averages
+        that are equal in exact arithmetic differ by float noise when computed over
+        different windows, and noise must not count as a cross."""
         fast, slow, previous = self._fast.value, self._slow.value, self._nzd
         if fast is None or slow is None:
             self._nzd = self.value = None
-        elif previous is None:
-            self._nzd, self.value = fast - slow, None  # the seed, even if 0
-        else:
-            difference = fast - slow
-            if difference != 0:
-                self._nzd = difference
-            crossed_up = previous < 0 and fast > slow
-            crossed_down = previous > 0 and fast < slow
-            self.value = 1 if crossed_up else -1 if crossed_down else 0
+            return
+        difference = fast - slow
+        if abs(difference) <= TIE_TOLERANCE * max(abs(fast), abs(slow)):
+            difference = 0.0
+        if previous is None:
+            self._nzd, self.value = difference, None  # the seed, even if 0
+            return
+        if difference != 0:
+            self._nzd = difference
+        crossed_up = previous < 0 < difference
+        crossed_down = previous > 0 > difference
+        self.value = 1 if crossed_up else -1 if crossed_down else 0
 
     def add(self, x: float) -> None:
         raise TypeError(f"{self.name} takes no numbers: it reads its inputs' values on update(bar)")

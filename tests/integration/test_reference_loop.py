@@ -1,7 +1,8 @@
 """The swarm trades exactly what a plain Python loop over the same bars trades.
 
 The loop is written from the rules, not from the engine: market orders filled at the next
-bar's open, no costs, SMA(10, 30) from plain sums. ``crossing`` is backtrader's CrossOver
+bar's open, no costs, SMA(10, 30) compared in exact integer arithmetic (closes in
+micro-dollars), so equal averages are equal. ``crossing`` is backtrader's CrossOver
 (a sign change of fast - slow against the last non-zero difference); ``regime`` holds long
 whenever fast is above slow.
 """
@@ -25,7 +26,7 @@ def reference_trades(
     path: Path, symbol: str, *, rule: str, adjust: bool
 ) -> tuple[list[tuple[str, str, float]], float]:
     bars = load_csv_bars(path, symbol, adjust=adjust)
-    closes: list[float] = []
+    closes: list[int] = []
     cash, position, pending = 100_000.0, 0, None
     last_difference = None  # the last non-zero fast - slow (crossing rule)
     trades: list[tuple[str, str, float]] = []
@@ -39,10 +40,10 @@ def reference_trades(
             else:
                 cash, position = cash + position * open_price, 0
             pending = None
-        closes.append(close)
+        closes.append(round(close * 1_000_000))
         if len(closes) < 30:
             continue
-        fast, slow = sum(closes[-10:]) / 10, sum(closes[-30:]) / 30
+        fast, slow = sum(closes[-10:]) * 3, sum(closes[-30:])  # 30 x each average
         if rule == "regime":
             up, down = fast > slow, fast < slow
         else:
