@@ -8,7 +8,8 @@ is wrong, which is why the benchmark checks it on every cell.
   strategy's ``observe`` does, so equal averages compare equal in both.
 * On bar ``i``, once ``slow`` closes are in: flat and fast crossing above slow buys
   ``quantity``; long and fast crossing below sells the whole position. A cross is a sign
-  change of fast - slow against the last non-zero difference (backtrader's CrossOver). The order fills at bar ``i + 1``'s open, and
+  change of fast - slow against the last non-zero difference (backtrader's CrossOver).
+  The order fills at bar ``i + 1``'s open, and
   that fill is applied before the decision on bar ``i + 1`` (the instrument's clock rule).
 * An order decided on the last bar never fills: the broker cancels it at end of data.
 """

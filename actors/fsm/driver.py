@@ -108,6 +108,8 @@ def walk(strategy: Strategy, seed: int, index: int) -> Iterator[Visit]:
     spec = strategy.walks or Walks()
     rng = random.Random(f"{seed}/walk/{index}")
     context = strategy.new_context(SYMBOL, spec.params)
+    if hasattr(context, "reads_portfolio"):
+        context.reads_portfolio = strategy.reads_portfolio
     state = _Walk(strategy, rng, spec, context, strategy.initial, OrderTracker(context))
     for _ in range(spec.steps):
         kind, event = _next_event(state)

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tradeswarm.actors.fsm.context import Account
+from tradeswarm.actors.fsm.context import Account, Context
 from tradeswarm.actors.fsm.engine import (
     BAR,
     FsmError,
@@ -82,8 +82,9 @@ class Instrument:
         self.context: Any = strategy.new_context(symbol, params)
         self.orders = OrderTracker(self.context)
         self._reads_portfolio = strategy.reads_portfolio
-        if hasattr(self.context, "allow_fractional"):
+        if isinstance(self.context, Context):  # sizing and the portfolio
             self.context.allow_fractional = allow_fractional
+            self.context.reads_portfolio = strategy.reads_portfolio
         self.state = strategy.initial
         self.transitions = TransitionLog(symbol)
         self.counters: dict[str, int] = {"bars": 0, "orders": 0, "fsm_errors": 0, "gaps": 0}

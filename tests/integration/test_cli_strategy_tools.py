@@ -10,13 +10,13 @@ from tests.integration.harness import cli_command, run_cli, tagged_env
 
 BROKEN = """
 from tradeswarm.actors.fsm.engine import IGNORE, STANDARD_EVENTS, Strategy, When
-from tradeswarm.scenarios.strategies.sma_crossover import new_context
+from tradeswarm.scenarios.strategies.sma_crossover import STRATEGY as SMA
 
 TABLE = {("FLAT", event): IGNORE for event in STANDARD_EVENTS if event != "filled"}
 TABLE[("FLAT", "bar")] = (When("NOWHERE"),)
 STRATEGY = Strategy(
     name="broken", states=("FLAT",), events=STANDARD_EVENTS, initial="FLAT",
-    table=TABLE, new_context=new_context,
+    table=TABLE, new_context=SMA.new_context,
 )
 """
 
@@ -49,4 +49,4 @@ def test_diagram_writes_mermaid_with_labelled_transitions(tmp_path: Path) -> Non
     result = run_cli("diagram", "sma_crossover", "--format", "mermaid", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("stateDiagram-v2")
-    assert "FLAT --> ENTRY_PENDING : bar [fast_above_slow] / submit_buy" in result.stdout
+    assert "FLAT --> ENTRY_PENDING : bar [crosses_up] / buy_quantity" in result.stdout

@@ -74,9 +74,11 @@ assert (messages.OWNER, actors.OWNER, scenarios.OWNER) == (
 ), "the strategy did not import the user's modules"
 
 
-def new_context(symbol: str, params: Mapping[str, Any]) -> sma_crossover.SmaContext:
-    return sma_crossover.new_context(
-        symbol, {"fast": actors.FAST, "slow": scenarios.SLOW, "quantity": messages.QUANTITY}
+def new_context(symbol: str, params: Mapping[str, Any]) -> Any:
+    return sma_crossover.STRATEGY.new_context(
+        symbol,
+        {"fast": actors.FAST, "slow": scenarios.SLOW, "quantity": messages.QUANTITY,
+         "regime": True},
     )
 
 

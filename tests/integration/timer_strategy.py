@@ -2,82 +2,43 @@
 
 from __future__ import annotations
 
-import random
-from typing import Any
+from tradeswarm.actors import fsm
+from tradeswarm.actors.fsm import Context, Intent, When
 
-from tradeswarm.actors.fsm.engine import (
-    BAR,
-    CANCELLED,
-    END_OF_DAY,
-    FILLED,
-    IGNORE,
-    INVALID,
-    PARTIALLY_FILLED,
-    REJECTED,
-    SESSION_CLOSE,
-    SESSION_OPEN,
-    STANDARD_EVENTS,
-    TIMER,
-    Domain,
-    Strategy,
-    When,
-)
-from tradeswarm.messages import SessionEvent, SessionEventKind
-from tradeswarm.scenarios.strategies.sma_crossover import (
-    ENTRY_PENDING,
-    EXIT_PENDING,
-    FLAT,
-    LONG,
-    holds_position,
-    infer,
-    new_context,
-    sample_bar,
-    sample_context,
-    submit_buy,
-    submit_sell,
-)
+FLAT, ENTRY_PENDING, LONG, EXIT_PENDING = "FLAT", "ENTRY_PENDING", "LONG", "EXIT_PENDING"
 
 
-def sample_timer(rng: random.Random, context: Any) -> SessionEvent:
-    return SessionEvent(kind=SessionEventKind.TIMER, ts_ns=0, session="2024-07-01")
+class TimedParams(fsm.Params):
+    quantity: float = 100.0
+    fast: int = 10  # taken and ignored: the scenarios that run this table set them
+    slow: int = 30
 
 
-_QUIET = {BAR: IGNORE, SESSION_OPEN: IGNORE, SESSION_CLOSE: IGNORE, END_OF_DAY: IGNORE}
-_NO_ORDER = {FILLED: INVALID, PARTIALLY_FILLED: INVALID, CANCELLED: INVALID, REJECTED: INVALID}
+def buy(ctx: Context, event: object) -> list[Intent]:
+    return fsm.order(ctx, ctx.params.quantity)
 
 
-def _cells(state: str, cells: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    return {(state, event): cell for event, cell in {**_QUIET, **cells}.items()}
+def sell_all(ctx: Context, event: object) -> list[Intent]:
+    return fsm.order_target(ctx, 0)
 
 
-def _pending(state: str, filled: str, undone: str) -> dict[tuple[str, str], Any]:
-    back = (When(LONG, holds_position), When(FLAT))
-    return _cells(
-        state,
-        {
-            TIMER: IGNORE,
-            FILLED: (When(filled),),
-            PARTIALLY_FILLED: (When(state),),
-            CANCELLED: back,
-            REJECTED: back,
-        },
-    )
-
-
-TABLE = {
-    **_cells(FLAT, {TIMER: (When(ENTRY_PENDING, action=submit_buy),), **_NO_ORDER}),
-    **_cells(LONG, {TIMER: (When(EXIT_PENDING, action=submit_sell),), **_NO_ORDER}),
-    **_pending(ENTRY_PENDING, LONG, FLAT),
-    **_pending(EXIT_PENDING, FLAT, LONG),
-}
-
-TIMED = Strategy(
-    name="timed",
-    states=(FLAT, ENTRY_PENDING, LONG, EXIT_PENDING),
-    events=(*STANDARD_EVENTS, TIMER),
-    initial=FLAT,
-    table=TABLE,
-    new_context=new_context,
-    explore=Domain(context=sample_context, events={BAR: sample_bar, TIMER: sample_timer}),
-    infer=infer,
+TIMED = fsm.strategy(
+    "timed",
+    params=TimedParams,
+    events=(*fsm.STANDARD_EVENTS, fsm.TIMER),
+    ignore=(*fsm.SESSION_EVENTS, fsm.BAR),
+    states={
+        FLAT: fsm.flat(),
+        ENTRY_PENDING: fsm.holds("flat", "long", orders=[fsm.buy()]),
+        LONG: fsm.long(),
+        EXIT_PENDING: fsm.long(fsm.sell(closes=True)),
+    },
+    table={
+        (FLAT, fsm.TIMER): [When(ENTRY_PENDING, action=buy)],
+        (LONG, fsm.TIMER): [When(EXIT_PENDING, action=sell_all)],
+        (ENTRY_PENDING, fsm.TIMER): fsm.IGNORE,
+        (EXIT_PENDING, fsm.TIMER): fsm.IGNORE,
+        **fsm.pending(ENTRY_PENDING, filled=LONG, flat=FLAT, long=LONG),
+        **fsm.pending(EXIT_PENDING, filled=FLAT, flat=FLAT, long=LONG),
+    },
 )
