@@ -14,6 +14,7 @@ from tradeswarm.messages.control import (
     ActorStopped,
     BrokerProgress,
     BrokerResults,
+    Heartbeat,
     RunProgress,
     ShutdownRequest,
     StartRequest,
@@ -58,6 +59,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     PeerSignal,
     AccountStatement,
     BrokerResults,
+    Heartbeat,
 )
 
 AnyMessage = (
@@ -86,6 +88,7 @@ AnyMessage = (
     | PeerSignal
     | AccountStatement
     | BrokerResults
+    | Heartbeat
 )
 
 

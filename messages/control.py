@@ -45,6 +45,13 @@ class ActorReady(Message, kw_only=True, frozen=True):
     actor: str
 
 
+class Heartbeat(Message, kw_only=True, frozen=True):
+    """An actor is alive and its thread is turning: sent to the runner every half second,
+    so a frozen process (stopped, deadlocked, stuck in a loop) is noticed within seconds."""
+
+    actor: str
+
+
 class StartRequest(Message, kw_only=True, frozen=True):
     """The runner releases the market data once every actor is ready."""
 

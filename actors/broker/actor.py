@@ -74,7 +74,14 @@ class BrokerActor(SocketActor):
         if recovering:
             self._restore_from_journal()
         self.journal = Journal(self._journal_path, append=recovering)
-        self._requests = self.open(zmq.ROUTER, bind=self.endpoints.broker, handler=self._on_request)
+        # Mandatory routing: a reply to a router that is not (or no longer) connected raises
+        # instead of vanishing; it is kept and sent again once the router is back.
+        self._requests = self.open(
+            zmq.ROUTER,
+            bind=self.endpoints.broker,
+            handler=self._on_request,
+            options={zmq.ROUTER_MANDATORY: 1},
+        )
         self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
         self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
@@ -195,6 +202,14 @@ class BrokerActor(SocketActor):
                 progress = BrokerProgress(through_ts_ns=ts_ns)
             self._reply(origin, encode(progress))
         self._progress.clear()
-        for origin, bodies in self._outbox.items():
-            self._requests.send_multipart([self._router_identity, origin, *bodies])
-        self._outbox.clear()
+        try:
+            for origin in list(self._outbox):
+                self._requests.send_multipart(
+                    [self._router_identity, origin, *self._outbox[origin]]
+                )
+                del self._outbox[origin]
+        except zmq.ZMQError as error:
+            if error.errno != zmq.EHOSTUNREACH:
+                raise
+            self.counters["unroutable"] = self.counters.get("unroutable", 0) + 1
+            log.warning("broker: the router is not connected; %d replies wait", len(self._outbox))

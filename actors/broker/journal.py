@@ -36,8 +36,11 @@ class Journal:
             self._file.close()
 
 
-def read_journal(path: Path) -> Iterator[AnyMessage]:
-    """Any msgpack reader finds the boundaries; the typed decoder validates each message."""
+def read_journal(path: Path, *, whole_only: bool = False) -> Iterator[AnyMessage]:
+    """Any msgpack reader finds the boundaries; the typed decoder validates each message.
+
+    ``whole_only``: stop quietly at a message cut short (a broker killed while writing),
+    instead of raising: what a crashed run's journal holds, up to its last whole message."""
     data = path.read_bytes()
     # The default buffer limit (100 MiB) would refuse a long run's journal.
     unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=len(data))
@@ -47,6 +50,8 @@ def read_journal(path: Path) -> Iterator[AnyMessage]:
         try:
             unpacker.skip()
         except (msgpack.UnpackException, ValueError) as error:  # e.g. cut short by a crash
+            if whole_only and isinstance(error, msgpack.OutOfData):
+                return
             raise DecodeError(f"{path}: no whole message at byte {start}: {error!r}") from None
         end = unpacker.tell()
         yield decode(data[start:end])

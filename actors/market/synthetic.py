@@ -21,7 +21,7 @@ __all__ = ["synthetic_minute_bars"]
 MINUTES_PER_SESSION = 390
 
 
-def _session_minute_timestamps(start: str, count: int, calendar: str) -> np.ndarray:
+def session_minute_timestamps(start: str, count: int, calendar: str) -> np.ndarray:
     """Close times of the first ``count`` trading minutes of ``calendar`` from ``start`` on.
 
     Holidays have no minutes, an early close ends early and a lunch break is skipped, as
@@ -29,7 +29,10 @@ def _session_minute_timestamps(start: str, count: int, calendar: str) -> np.ndar
     minutes are laid out by arithmetic on those intervals, never by listing them.
     """
     table = session_table(calendar)
-    first_day = date.fromisoformat(start).toordinal() - EPOCH_ORDINAL
+    try:
+        first_day = date.fromisoformat(start).toordinal() - EPOCH_ORDINAL
+    except ValueError:
+        raise ValueError(f"start {start!r} is not a date as YYYY-MM-DD") from None
     if first_day < table.days[0]:
         raise ValueError(
             f"start {start} is before the first {calendar} session the calendar holds, "
@@ -114,7 +117,7 @@ def synthetic_minute_bars(
         raise ValueError("start_price must be positive and volatility not negative")
     if len(set(symbols)) != len(symbols):
         raise ValueError(f"symbols repeat: {list(symbols)}")
-    ts_ns = _session_minute_timestamps(start, bars_per_symbol, calendar)
+    ts_ns = session_minute_timestamps(start, bars_per_symbol, calendar)
     streams = np.random.SeedSequence(seed).spawn(len(symbols))
     result: dict[str, BarColumns] = {}
     for symbol, stream in zip(symbols, streams, strict=True):

@@ -14,6 +14,7 @@ Bytes that do not decode are logged, counted in ``counters["malformed"]`` and dr
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from tradeswarm.messages import (
     AnyMessage,
     DecodeError,
     Endpoints,
+    Heartbeat,
     Message,
     ShutdownRequest,
     StartRequest,
@@ -38,6 +40,7 @@ from tradeswarm.messages.sockets import open_socket
 log = logging.getLogger(__name__)
 
 IDLE_POLL_MS = 50
+HEARTBEAT_SECONDS = 0.5
 CONTROL_LINGER_MS = 1000
 MAX_MESSAGES_PER_SOCKET = 256
 _POLL = object()
@@ -57,6 +60,7 @@ class SocketActor(pykka.ThreadingActor):
         self._poller = zmq.Poller()
         self._stopping = False
         self._control: zmq.Socket | None = None
+        self._next_heartbeat = 0.0
 
     # -- hooks for subclasses -------------------------------------------------------------
 
@@ -124,7 +128,17 @@ class SocketActor(pykka.ThreadingActor):
         )
         # The last words (stopped, failed) must reach the runner even as the socket closes.
         self._control.setsockopt(zmq.LINGER, CONTROL_LINGER_MS)
-        self.open_sockets()
+        try:
+            self.open_sockets()
+        except Exception as error:
+            # pykka stops an actor whose on_start raises without calling on_failure: say
+            # it here, or the runner waits for a ready that never comes.
+            user_error = bool(getattr(error, "user_error", False))
+            reason = str(error) if user_error else f"failed to start: {error!r}"
+            self.send_control(ActorFailed(actor=self.name, reason=reason, user_error=user_error))
+            self._stopping = True
+            self.stop()
+            return
         self.send_control(ActorReady(actor=self.name))
         self.actor_ref.tell(_POLL)
 
@@ -136,6 +150,10 @@ class SocketActor(pykka.ThreadingActor):
         return None
 
     def _poll_once(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_heartbeat:
+            self._next_heartbeat = now + HEARTBEAT_SECONDS
+            self.send_control(Heartbeat(actor=self.name))
         try:
             self._poll_handlers()
         except Exception as error:

@@ -10,13 +10,14 @@ import argparse
 import importlib
 import json
 import logging
+import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from tradeswarm.scenarios.config.errors import UserError
-from tradeswarm.scenarios.run.errors import SwarmFailed
+from tradeswarm.scenarios.run.errors import Interrupted, SwarmFailed
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--out", type=Path, help="write to this file instead of standard output")
     report = commands.add_parser("report", help="rebuild the report of a finished run")
     report.add_argument("run_folder", type=Path)
+    report.add_argument(
+        "--unfinished", action="store_true", help="report a run that failed or was interrupted"
+    )
     state = commands.add_parser("state", help="print the trading state of a running swarm")
     state.add_argument("run_folder", type=Path, help="the folder of a run in progress")
     state.add_argument("--timeout", type=float, default=5.0)
@@ -49,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: stop every actor, then exit
+        signal.signal(signum, _interrupt)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -68,9 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     except SwarmFailed as error:
         print(f"tradeswarm: the run failed: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print("tradeswarm: interrupted; every actor process was stopped", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        print(f"tradeswarm: interrupted ({name}); every actor process was stopped", file=sys.stderr)
+        return 128 + signum
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -115,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 REPORT_MODULES = ("tradeswarm.scenarios.report.build", "tradeswarm.scenarios.report.run_data")
 
 
@@ -133,6 +145,14 @@ def _import_in_background(modules: tuple[str, ...]) -> None:
 def _report(args: argparse.Namespace) -> int:
     from tradeswarm.scenarios.report.build import build_report
     from tradeswarm.scenarios.report.terminal import load_metrics, tear_sheet_table
+    from tradeswarm.scenarios.run.folder import FINISHED, read_status
+
+    status = read_status(args.run_folder)
+    if status is not None and status["status"] != FINISHED and not args.unfinished:
+        raise UserError(
+            f"{args.run_folder}: the run did not finish ({status['status']}: "
+            f"{status.get('reason', '')}); add --unfinished to report what it did"
+        )
 
     page = build_report(args.run_folder)
     print(tear_sheet_table(load_metrics(args.run_folder)))
@@ -182,26 +202,29 @@ def _diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def as_mapping(value: object) -> object:
-    """Messages travel as arrays; people read objects with named fields."""
-    import msgspec
-
-    if isinstance(value, msgspec.Struct):
-        return {name: as_mapping(getattr(value, name)) for name in value.__struct_fields__}
-    if isinstance(value, list):
-        return [as_mapping(item) for item in value]
-    return value
-
-
 def _state(args: argparse.Namespace) -> int:
+    """A live run's trading state; a run that has ended prints the state it ended with."""
+    from tradeswarm.scenarios.run.folder import RUNNING, read_status
+    from tradeswarm.scenarios.run.runner import FINAL_STATE_FILE, as_builtins
     from tradeswarm.scenarios.run.swarm import request_trading_state
 
-    endpoints_file = args.run_folder / "endpoints.json"
+    folder: Path = args.run_folder
+    status = read_status(folder)
+    if status is not None and status["status"] != RUNNING:
+        final = folder / FINAL_STATE_FILE
+        if not final.exists():
+            raise UserError(
+                f"{folder}: the run {status['status']} ({status.get('reason', 'no reason')}) "
+                "before it had a final state"
+            )
+        print(final.read_text(), end="")
+        return EXIT_OK
+    endpoints_file = folder / "endpoints.json"
     if not endpoints_file.exists():
-        raise UserError(f"{endpoints_file}: not found; is a run in progress in {args.run_folder}?")
+        raise UserError(f"{endpoints_file}: not found; is a run in progress in {folder}?")
     router = json.loads(endpoints_file.read_text())["router"]
     state = request_trading_state(router, args.timeout)
-    print(json.dumps(as_mapping(state), indent=2))
+    print(json.dumps(as_builtins(state), indent=2, sort_keys=True))
     return EXIT_OK
 
 

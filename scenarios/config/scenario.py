@@ -35,6 +35,7 @@ class RunSection(_Section, kw_only=True):
     instrument_shards: int | Literal["auto"] = "auto"
     output: str = "runs/{name}"
     timeout_seconds: float = 600.0
+    heartbeat_seconds: float = 10.0  # an actor silent this long is frozen: the run fails
 
 
 class DataSection(_Section, kw_only=True):

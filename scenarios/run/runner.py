@@ -8,14 +8,19 @@ instead of reading the run folder back.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.messages import (
     AccountStatement,
+    DecodeError,
     Fill,
     RunProgress,
     Side,
@@ -24,6 +29,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
 from tradeswarm.scenarios.run.errors import SwarmFailed
+from tradeswarm.scenarios.run.folder import FAILED, FINISHED, INTERRUPTED, RUNNING, RunFolder
 from tradeswarm.scenarios.run.output import (
     write_equity,
     write_fills,
@@ -36,6 +42,7 @@ from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
 
 JOURNAL_NAME = "journal.msgpack"
+FINAL_STATE_FILE = "state.json"
 
 
 @dataclass(frozen=True)
@@ -77,10 +84,39 @@ def run_prepared(
 ) -> RunResult:
     scenario = prepared.scenario
     topology = topology or scenario.run.topology
-    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder(out_dir)
+    folder.acquire(f"tradeswarm run {scenario.path}")
+    try:
+        folder.write_status(RUNNING, scenario=scenario.path, topology=topology)
+        result = _run(prepared, out_dir, topology, on_progress)
+    except BaseException as error:
+        interrupted = isinstance(error, KeyboardInterrupt)
+        salvaged = _salvage(scenario, out_dir)
+        reason = _signal_name(error) if interrupted else str(error)
+        folder.write_status(INTERRUPTED if interrupted else FAILED, reason=reason, fills=salvaged)
+        raise
+    else:
+        folder.write_status(FINISHED, fills=len(result.fills))
+        return result
+    finally:
+        folder.release()
+
+
+def _run(
+    prepared: PreparedRun,
+    out_dir: Path,
+    topology: str,
+    on_progress: Callable[[RunProgress], None] | None,
+) -> RunResult:
+    scenario = prepared.scenario
     nodes = plan_nodes(scenario, topology, out_dir / JOURNAL_NAME)
     started = time.perf_counter()
-    with Swarm(nodes, topology=topology, transport=scenario.run.transport) as swarm:
+    with Swarm(
+        nodes,
+        topology=topology,
+        transport=scenario.run.transport,
+        heartbeat_seconds=scenario.run.heartbeat_seconds,
+    ) as swarm:
         swarm.launch()
         write_endpoints(out_dir / "endpoints.json", swarm.endpoints)
         swarm.release()
@@ -98,7 +134,41 @@ def run_prepared(
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["topology"] = topology
     write_summary(out_dir / "summary.json", summary)
+    write_summary(out_dir / FINAL_STATE_FILE, as_builtins(state))
     return RunResult(out_dir, scenario, summary, state, fills, statements, swarm.transitions)
+
+
+def _salvage(scenario: Scenario, out_dir: Path) -> int:
+    """What a run that did not finish leaves: its fills, and its session statements, read
+    from the broker's journal up to its last whole message. Returns the fills kept."""
+    journal = out_dir / JOURNAL_NAME
+    if not journal.exists():
+        return 0
+    try:
+        messages = list(read_journal(journal, whole_only=True))
+    except DecodeError:
+        return 0
+    fills = [message for message in messages if isinstance(message, Fill)]
+    statements = [message for message in messages if isinstance(message, AccountStatement)]
+    write_fills(out_dir / "fills.csv", fills)
+    write_equity(out_dir / "equity.csv", statements)
+    write_positions(out_dir / "positions.csv", statements)
+    (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
+    return len(fills)
+
+
+def _signal_name(error: BaseException) -> str:
+    signum = getattr(error, "signum", signal.SIGINT)
+    return signal.Signals(signum).name
+
+
+def as_builtins(value: object) -> Any:
+    """Messages travel as arrays; people read objects with named fields."""
+    if isinstance(value, msgspec.Struct):
+        return {name: as_builtins(getattr(value, name)) for name in value.__struct_fields__}
+    if isinstance(value, list):
+        return [as_builtins(item) for item in value]
+    return value
 
 
 def summarize(

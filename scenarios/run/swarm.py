@@ -34,6 +34,7 @@ from tradeswarm.messages import (
     BrokerResults,
     DecodeError,
     Endpoints,
+    Heartbeat,
     RunProgress,
     ShutdownRequest,
     StartRequest,
@@ -50,6 +51,7 @@ from tradeswarm.messages import (
 from tradeswarm.messages.sockets import open_socket
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.run.errors import SwarmFailed
+from tradeswarm.scenarios.run.liveness import Liveness
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,14 @@ def instrument_names(nodes: list[NodeConfig]) -> list[str]:
 
 
 class Swarm:
-    def __init__(self, nodes: list[NodeConfig], *, topology: str, transport: str = "ipc") -> None:
+    def __init__(
+        self,
+        nodes: list[NodeConfig],
+        *,
+        topology: str,
+        transport: str = "ipc",
+        heartbeat_seconds: float = 10.0,
+    ) -> None:
         self.nodes = nodes
         self.topology = topology
         self.transport = transport
@@ -79,11 +88,14 @@ class Swarm:
         self.stopped: dict[str, dict[str, int]] = {}
         self.transitions: list[Transition] = []
         self.results: BrokerResults | None = None
+        self.failed: set[str] = set()  # they said so: no stop to wait for
         self.processes: list[subprocess.Popen[bytes]] = []
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
         self._context: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
         self._control: zmq.Socket | None = None
+        self._liveness = Liveness(self.actor_names, heartbeat_seconds, self._where)
+        self._live = False  # every actor is ready: silence from now on is a failure
         self.endpoints = self._make_endpoints()
 
     def _make_endpoints(self) -> Endpoints:
@@ -98,6 +110,7 @@ class Swarm:
 
     def launch(self) -> None:
         self._control = open_socket(self._context, zmq.ROUTER)
+        self._control.setsockopt(zmq.ROUTER_MANDATORY, 1)
         self._control.bind(self.endpoints.control)
         if self.topology == "single":
             for node in self.nodes:
@@ -111,6 +124,8 @@ class Swarm:
             message = self._next_control(deadline, "actors to start")
             if isinstance(message, ActorReady):
                 ready.add(message.actor)
+        self._liveness.restart_clock()
+        self._live = True
 
     def release(self) -> None:
         self._tell(MARKET_DATA_NAME, StartRequest())
@@ -151,29 +166,47 @@ class Swarm:
 
     def _tell(self, actor: str, message: Any) -> None:
         assert self._control is not None
-        self._control.send_multipart([actor.encode(), encode(message)])
+        try:
+            self._control.send_multipart([actor.encode(), encode(message)])
+        except zmq.ZMQError as error:  # mandatory routing: the actor is gone
+            if error.errno != zmq.EHOSTUNREACH:
+                raise
+            log.info("runner: %s is not connected; %s not sent", actor, type(message).__name__)
 
     def _next_control(self, deadline: float, waiting_for: str) -> Any:
         assert self._control is not None
         while True:
+            if self._live:
+                self._liveness.check()
             if self._control.poll(POLL_MS):
                 frames = self._control.recv_multipart()
+                self._liveness.heard(frames[0].decode(errors="replace"))
                 try:
                     message = decode(frames[-1])
                 except DecodeError as error:
                     log.warning("runner: dropped a malformed control message: %s", error)
                     continue
                 if isinstance(message, ActorFailed):
+                    self.failed.add(message.actor)
                     if message.user_error:
                         raise UserError(message.reason)
                     raise SwarmFailed(f"actor {message.actor} failed: {message.reason}")
                 if isinstance(message, ActorStopped):
                     self.stopped[message.actor] = message.counters
                     continue
+                if isinstance(message, Heartbeat):
+                    continue
                 return message
             self._check_processes()
             if time.monotonic() > deadline:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
+
+    def _where(self, actor: str) -> str:
+        """`` (process broker, pid 123)`` for an actor of a child process, else ''."""
+        for node, process in zip(self.nodes, self.processes, strict=False):
+            if any(config.name == actor for config in node.actors):
+                return f" (process {node.name}, pid {process.pid})"
+        return ""
 
     def _check_processes(self) -> None:
         if not self.processes:
@@ -188,7 +221,7 @@ class Swarm:
         assert self._control is not None
         for name in self.actor_names:
             self._tell(name, ShutdownRequest())
-        alive = set(self._actors_alive())
+        alive = set(self._actors_alive()) - self.failed
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         while not alive <= set(self.stopped) and time.monotonic() < deadline:
             if self._control.poll(POLL_MS):

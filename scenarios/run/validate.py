@@ -18,6 +18,7 @@ from tradeswarm.actors.market.bars import DataError
 from tradeswarm.actors.market.config import CsvSource
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds
 from tradeswarm.actors.market.sources import load_bars
+from tradeswarm.actors.market.synthetic import session_minute_timestamps
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.run.plan import bar_source
@@ -61,7 +62,12 @@ def check_params(strategy: Strategy, scenario: Scenario) -> None:
 def _count_bars(scenario: Scenario, calendar: str | None) -> int:
     source = bar_source(scenario)
     if not isinstance(source, CsvSource):
-        return scenario.data.bars_per_symbol * len(scenario.data.symbols)
+        data = scenario.data
+        try:
+            session_minute_timestamps(data.start, data.bars_per_symbol, calendar or "XNYS")
+        except ValueError as error:
+            raise UserError(f"{scenario.path}: key 'data.start': {error}") from None
+        return data.bars_per_symbol * len(data.symbols)
     try:
         columns = load_bars(source)
         stamps = [bars.ts_ns for bars in columns.values()]

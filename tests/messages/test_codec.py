@@ -23,6 +23,7 @@ from tradeswarm.messages import (
     CancelRequest,
     DecodeError,
     Fill,
+    Heartbeat,
     Message,
     OpenOrder,
     OrderAck,
@@ -167,6 +168,7 @@ SAMPLES: dict[type[Message], Message] = {
     ReplaceRequest: REPLACE,
     AccountStatement: STATEMENT,
     BrokerResults: BrokerResults(fills=[FILL], statements=[STATEMENT]),
+    Heartbeat: Heartbeat(actor="instruments-0"),
 }
 
 every_message_type = pytest.mark.parametrize(
