@@ -9,15 +9,16 @@ nothing until all expected ones have, and the runner has released it.
 
 from __future__ import annotations
 
-import bisect
 import logging
+from collections import deque
 
-import numpy as np
 import zmq
 
+from tradeswarm.actors.market.bars import BarColumns
 from tradeswarm.actors.market.config import MarketDataConfig
-from tradeswarm.actors.market.feed import merge_items, session_events
-from tradeswarm.actors.market.sources import load_bars
+from tradeswarm.actors.market.feed import merge_items
+from tradeswarm.actors.market.sources import stream_bars
+from tradeswarm.actors.market.stream import BarStream, Chunk
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     Bar,
@@ -51,21 +52,15 @@ class MarketDataActor(SocketActor):
         self._expected_subscriptions = config.expected_subscriptions
         self._subscriptions = 0
         self._released = False
-        self._next_chunk = 0
-        self._credited_chunks = 0
 
     def open_sockets(self) -> None:
-        self._columns = load_bars(self.source)
-        self._symbols = sorted(self._columns)
-        self._topics = {symbol: bar_topic(symbol) for symbol in self._symbols}
-        self._seq = dict.fromkeys(self._symbols, 0)
-        stamps = [self._columns[symbol].ts_ns for symbol in self._symbols]
-        self._timeline = np.unique(np.concatenate(stamps)) if stamps else np.array([], np.int64)
-        self._sessions = session_events(self._timeline, self.calendar, self.timer_ns)
-        self._session_ts = [event.ts_ns for event in self._sessions]
-        step = max(1, TARGET_BARS_PER_CHUNK // max(1, len(self._symbols)))
-        self._bounds = [*range(0, len(self._timeline), step), len(self._timeline)]
-        self._chunk_throughs = [int(self._timeline[end - 1]) for end in self._bounds[1:]]
+        self._stream = BarStream(
+            stream_bars(self.source), self.calendar, self.timer_ns, TARGET_BARS_PER_CHUNK
+        )
+        self._topics: dict[str, bytes] = {}
+        self._seq: dict[str, int] = {}
+        self._published: deque[int] = deque()  # through-times of chunks not yet credited
+        self._ended = False
         self._publisher = self.open(
             zmq.XPUB,
             bind=self.endpoints.market_data,
@@ -81,90 +76,69 @@ class MarketDataActor(SocketActor):
     def _on_credit(self, frames: list[bytes]) -> None:
         message = self.decode_or_count(frames[-1], "broker")
         if isinstance(message, BrokerProgress):
-            throughs = self._chunk_throughs
-            while (
-                self._credited_chunks < len(throughs)
-                and throughs[self._credited_chunks] <= message.through_ts_ns
-            ):
-                self._credited_chunks += 1
+            while self._published and self._published[0] <= message.through_ts_ns:
+                self._published.popleft()
 
     def on_start_request(self) -> None:
         self._released = True
-
-    def _chunks_left(self) -> bool:
-        return self._next_chunk < len(self._bounds) - 1 or (
-            self._next_chunk == 0 and len(self._timeline) == 0
-        )
 
     def has_work(self) -> bool:
         return (
             self._released
             and self._subscriptions >= self._expected_subscriptions
-            and self._chunks_left()
-            and self._next_chunk < self._credited_chunks + WINDOW_CHUNKS
+            and not self._ended
+            and len(self._published) < WINDOW_CHUNKS
         )
 
     def after_poll(self) -> None:
         while self.has_work():
-            self._publish_chunk(self._next_chunk)
-            self._next_chunk += 1
+            chunk = self._stream.next_chunk()
+            if chunk is None:
+                self._ended = True
+                break
+            self._publish(chunk)
 
-    def _publish_chunk(self, index: int) -> None:
-        if len(self._timeline) == 0:
+    def _publish(self, chunk: Chunk) -> None:
+        """Each symbol's bars merged with the chunk's session events, one batch per symbol,
+        then the clock mark that says the chunk is complete."""
+        through = int(chunk.timeline[-1]) if len(chunk.timeline) else -1
+        for symbol in sorted(chunk.bars):
+            bars = _bars(chunk.bars[symbol])
+            items = merge_items(bars, chunk.sessions)
+            topic = self._topics.get(symbol)
+            if topic is None:
+                topic = self._topics[symbol] = bar_topic(symbol)
+            seq = self._seq.get(symbol, 0)
+            self._seq[symbol] = seq + 1
             self._publisher.send_multipart(
-                [
-                    CLOCK,
-                    encode(
-                        BarsPublished(
-                            seq=0, through_ts_ns=-1, timestamps=[], sessions=[], final=True
-                        )
-                    ),
-                ]
+                [topic, encode(BarBatch(symbol=symbol, seq=seq, items=items))]
             )
-            return
-        low, high = self._bounds[index], self._bounds[index + 1]
-        first, last = int(self._timeline[low]), int(self._timeline[high - 1])
-        events = self._sessions[
-            bisect.bisect_left(self._session_ts, first) : bisect.bisect_right(
-                self._session_ts, last
-            )
-        ]
-        for symbol in self._symbols:
-            bars = self._bars_between(symbol, first, last)
-            items = merge_items(bars, events)
-            if not items:
-                continue
-            batch = BarBatch(symbol=symbol, seq=self._seq[symbol], items=items)
-            self._seq[symbol] += 1
-            self._publisher.send_multipart([self._topics[symbol], encode(batch)])
             self.counters["bars"] += len(bars)
-        final = high == len(self._timeline)
         marker = BarsPublished(
-            seq=index,
-            through_ts_ns=last,
-            timestamps=self._timeline[low:high].tolist(),
-            sessions=events,
-            final=final,
+            seq=self.counters["chunks"],
+            through_ts_ns=through,
+            timestamps=chunk.timeline.tolist(),
+            sessions=chunk.sessions,
+            final=chunk.final,
         )
         self._publisher.send_multipart([CLOCK, encode(marker)])
         self.counters["chunks"] += 1
+        self._ended = chunk.final
+        if not chunk.final:
+            self._published.append(through)
 
-    def _bars_between(self, symbol: str, first: int, last: int) -> list[Bar]:
-        columns = self._columns[symbol]
-        low, high = np.searchsorted(columns.ts_ns, [first, last], side="left")
-        if high < len(columns.ts_ns) and columns.ts_ns[high] == last:
-            high += 1
-        if low == high:
-            return []
-        return [
-            Bar(symbol=symbol, ts_ns=t, open=o, high=h, low=lo, close=c, volume=v)
-            for t, o, h, lo, c, v in zip(
-                columns.ts_ns[low:high].tolist(),
-                columns.open[low:high].tolist(),
-                columns.high[low:high].tolist(),
-                columns.low[low:high].tolist(),
-                columns.close[low:high].tolist(),
-                columns.volume[low:high].tolist(),
-                strict=True,
-            )
-        ]
+
+def _bars(columns: BarColumns) -> list[Bar]:
+    symbol = columns.symbol
+    return [
+        Bar(symbol=symbol, ts_ns=t, open=o, high=h, low=lo, close=c, volume=v)
+        for t, o, h, lo, c, v in zip(
+            columns.ts_ns.tolist(),
+            columns.open.tolist(),
+            columns.high.tolist(),
+            columns.low.tolist(),
+            columns.close.tolist(),
+            columns.volume.tolist(),
+            strict=True,
+        )
+    ]

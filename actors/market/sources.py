@@ -9,6 +9,7 @@ two runs is read again).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,12 @@ from tradeswarm.actors.market.bars import BarColumns
 from tradeswarm.actors.market.config import BarSource, CsvSource
 from tradeswarm.actors.market.csv_bars import load_csv_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
+
+
+def stream_bars(source: BarSource) -> dict[str, Iterator[BarColumns]]:
+    """Each symbol's bars as an iterator of chunks, in time order (``actors.market.stream``
+    merges them)."""
+    return {symbol: iter([bars]) for symbol, bars in load_bars(source).items()}
 
 
 def load_bars(source: BarSource) -> dict[str, BarColumns]:
