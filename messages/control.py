@@ -85,10 +85,12 @@ class ActorStopped(Message, kw_only=True, frozen=True):
 
 
 class RunProgress(Message, kw_only=True, frozen=True):
-    """The broker's clock, sent to the runner now and then for the progress display."""
+    """The broker's clock, sent to the runner now and then for the progress display;
+    ``session`` is the calendar's label of the session it is in (appended, "" before one)."""
 
     through_ts_ns: int
     bars: int
+    session: str = ""
 
 
 class BrokerResults(Message, kw_only=True, frozen=True):

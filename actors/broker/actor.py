@@ -173,7 +173,11 @@ class BrokerActor(SocketActor):
         if now >= self._next_progress_report:
             self._next_progress_report = now + PROGRESS_EVERY_SECONDS
             through = self.engine.accepted_through
-            self.send_control(RunProgress(through_ts_ns=through, bars=self.engine.bars_passed))
+            self.send_control(
+                RunProgress(
+                    through_ts_ns=through, bars=self.engine.bars_passed, session=self.engine.session
+                )
+            )
 
     # -- outbound -------------------------------------------------------------------------
 

@@ -98,6 +98,7 @@ class BrokerEngine:
         self._effects: list[Effect] = []
         self._progress: dict[str, int] = {}
         self.bars_passed = 0
+        self.session = ""  # the label of the last session opened: the progress display's date
         self.fills: list[Fill] = []
         self.statements: list[AccountStatement] = []
         # (ts, cash, equity) as of the last match: what portfolio-sizing strategies see at
@@ -209,6 +210,7 @@ class BrokerEngine:
     def _open_session(self, event: SessionEvent) -> None:
         """The last minute is an intraday notion: with one bar a session (daily bars, the
         bar stamped at the close) every order would fall in it."""
+        self.session = event.session
         intraday = event.close_ts_ns > event.ts_ns
         self._session_close_ts_ns = event.close_ts_ns if intraday else None
         self._emit_all(self.book.start_of_session(event.ts_ns))

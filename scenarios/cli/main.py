@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
             prepared,
             out_dir=out_dir,
             topology=args.topology,
-            on_progress=lambda report: progress.update(report.bars, report.through_ts_ns),
+            on_progress=lambda report: progress.update(report.bars, report.session),
         )
     finally:
         progress.close()

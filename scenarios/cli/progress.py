@@ -14,32 +14,24 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from tqdm import tqdm
 
 LINE_INTERVAL_SECONDS = 2.0
 FALLBACK_COLUMNS = 100
-_SESSION_SHIFT_NS = 5 * 3600 * 10**9  # the session date, as actors.market.actor counts it
 
 
 class Progress(Protocol):
-    def update(self, bars_done: int, simulated_ts_ns: int) -> None: ...
+    def update(self, bars_done: int, session: str) -> None: ...
 
     def close(self) -> None: ...
-
-
-def simulated_date(ts_ns: int) -> str:
-    """The session date of a bar time (UTC, five hours back), ``YYYY-MM-DD``."""
-    seconds = (ts_ns - _SESSION_SHIFT_NS) // 10**9
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
 
 
 class NoProgress:
     """Quiet: shows nothing."""
 
-    def update(self, bars_done: int, simulated_ts_ns: int) -> None:
+    def update(self, bars_done: int, session: str) -> None:
         pass
 
     def close(self) -> None:
@@ -66,8 +58,8 @@ class BarProgress:
         self._done = 0
         self._date = ""
 
-    def update(self, bars_done: int, simulated_ts_ns: int) -> None:
-        date = simulated_date(simulated_ts_ns)
+    def update(self, bars_done: int, session: str) -> None:
+        date = session
         if date != self._date:
             self._date = date
             self._bar.set_postfix_str(f"at {date}", refresh=False)
@@ -100,9 +92,9 @@ class LineProgress:
         self._printed = 0
         self._shown: tuple[int, str] | None = None
 
-    def update(self, bars_done: int, simulated_ts_ns: int) -> None:
+    def update(self, bars_done: int, session: str) -> None:
         self._done = max(self._done, bars_done)
-        self._date = simulated_date(simulated_ts_ns)
+        self._date = session or self._date
         now = self._clock()
         if now - self._last_line >= self._interval:
             self._last_line = now

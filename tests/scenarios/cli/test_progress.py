@@ -21,12 +21,10 @@ from tradeswarm.scenarios.cli.progress import (
     LineProgress,
     NoProgress,
     make_progress,
-    simulated_date,
 )
 
 REPO = Path(__file__).resolve().parents[3]
-DAY_NS = 86_400 * 10**9
-JAN_3_2000_CLOSE = 946_933_200 * 10**9  # 2000-01-03 21:00 UTC, 16:00 in New York
+DAYS = ["2000-01-03", "2000-01-04", "2000-01-05", "2000-01-06"]  # session labels
 
 
 class Clock:
@@ -37,17 +35,12 @@ class Clock:
         return self.now
 
 
-def test_simulated_date_is_the_new_york_session() -> None:
-    assert simulated_date(JAN_3_2000_CLOSE) == "2000-01-03"
-    assert simulated_date(JAN_3_2000_CLOSE + 4 * 3600 * 10**9) == "2000-01-03"  # 01:00 UTC
-
-
 def test_quiet_shows_nothing_even_on_a_terminal() -> None:
     stream = io.StringIO()
     stream.isatty = lambda: True  # type: ignore[method-assign]
     progress = make_progress(100, quiet=True, stream=stream)
     assert isinstance(progress, NoProgress)
-    progress.update(50, JAN_3_2000_CLOSE)
+    progress.update(50, DAYS[0])
     progress.close()
     assert stream.getvalue() == ""
 
@@ -56,13 +49,13 @@ def test_a_pipe_gets_plain_lines_every_interval() -> None:
     stream = io.StringIO()
     clock = Clock()
     progress = LineProgress(1_000, stream, interval=2.0, clock=clock)
-    progress.update(100, JAN_3_2000_CLOSE)  # at 0 s: too early for a line
+    progress.update(100, DAYS[0])  # at 0 s: too early for a line
     clock.now = 2.5
-    progress.update(500, JAN_3_2000_CLOSE + DAY_NS)
+    progress.update(500, DAYS[1])
     clock.now = 3.0
-    progress.update(600, JAN_3_2000_CLOSE + 2 * DAY_NS)  # 0.5 s after the last line: none
+    progress.update(600, DAYS[2])  # 0.5 s after the last line: none
     clock.now = 5.0
-    progress.update(1_000, JAN_3_2000_CLOSE + 3 * DAY_NS)
+    progress.update(1_000, DAYS[3])
     progress.close()  # already shown: no repeat
     assert stream.getvalue().splitlines() == [
         "progress: 500/1,000 bars (50%), 200 bar-events/s, at 2000-01-04, 2 s",
@@ -75,9 +68,9 @@ def test_close_writes_the_final_line_after_earlier_ones() -> None:
     clock = Clock()
     progress = LineProgress(0, stream, interval=1.0, clock=clock)
     clock.now = 1.0
-    progress.update(10, JAN_3_2000_CLOSE)
+    progress.update(10, DAYS[0])
     clock.now = 1.5
-    progress.update(20, JAN_3_2000_CLOSE + DAY_NS)
+    progress.update(20, DAYS[1])
     progress.close()
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2
@@ -88,7 +81,7 @@ def test_a_short_run_on_a_pipe_prints_nothing() -> None:
     stream = io.StringIO()
     progress = make_progress(10, quiet=False, stream=stream)
     assert isinstance(progress, LineProgress)
-    progress.update(10, JAN_3_2000_CLOSE)
+    progress.update(10, DAYS[0])
     progress.close()
     assert stream.getvalue() == ""
 
@@ -106,7 +99,7 @@ CHILD = textwrap.dedent(
     progress = make_progress(3000, quiet=False, stream=sys.stderr)
     print(type(progress).__name__, file=sys.stderr, flush=True)
     for step in range(1, 31):
-        progress.update(step * 100, 946933200 * 10**9 + step * 86400 * 10**9)
+        progress.update(step * 100, f"2000-01-{step:02d}")
         time.sleep(0.012)
     progress.close()
     """
@@ -159,9 +152,9 @@ def test_a_terminal_gets_a_tqdm_bar_with_rate_and_date(columns: int) -> None:
 def test_the_bar_takes_running_totals() -> None:
     stream = io.StringIO()
     progress = BarProgress(100, stream)
-    progress.update(40, JAN_3_2000_CLOSE)
-    progress.update(40, JAN_3_2000_CLOSE)  # repeated: no double count
-    progress.update(70, JAN_3_2000_CLOSE + DAY_NS)
+    progress.update(40, DAYS[0])
+    progress.update(40, DAYS[0])  # repeated: no double count
+    progress.update(70, DAYS[1])
     assert progress._bar.n == 70
     progress.close()
 
@@ -169,7 +162,7 @@ def test_the_bar_takes_running_totals() -> None:
 def test_an_unknown_total_still_draws() -> None:
     stream = io.StringIO()
     progress = BarProgress(0, stream)
-    progress.update(10, JAN_3_2000_CLOSE)
+    progress.update(10, DAYS[0])
     progress._bar.refresh()
     progress.close()
     assert "10/?" in stream.getvalue() and "at 2000-01-03" in stream.getvalue()
