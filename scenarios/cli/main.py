@@ -31,6 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--topology", choices=("single", "processes"))
     run.add_argument("--out", help="run folder (default: the scenario's run.output)")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a scenario key, e.g. strategy.params.fast=5 (repeatable)",
+    )
+    run.add_argument("--seed", type=int, help="the run's seed (run.seed)")
+    run.add_argument("--force", action="store_true", help="write over a folder holding a run")
     check = commands.add_parser("check", help="check a strategy table before any run")
     check.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
     check.add_argument(
@@ -83,12 +93,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from tradeswarm.scenarios.cli.progress import make_progress
+    from tradeswarm.scenarios.config.overrides import parse_override
     from tradeswarm.scenarios.config.scenario import load_scenario
     from tradeswarm.scenarios.run.runner import output_dir, run_prepared
     from tradeswarm.scenarios.run.validate import prepare
 
-    scenario = load_scenario(args.scenario)
-    out_dir = output_dir(scenario, args.out)
+    overrides = [parse_override(text) for text in args.overrides]
+    if args.seed is not None:
+        overrides.append(("run.seed", args.seed))
+    scenario = load_scenario(args.scenario, overrides)
+    out_dir = output_dir(scenario, args.out, force=args.force)
     prepared = prepare(scenario)
     if (args.topology or scenario.run.topology) == "processes":
         _import_in_background(REPORT_MODULES)

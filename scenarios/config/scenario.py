@@ -7,6 +7,7 @@ missing data file is one error naming the file and the key.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from tradeswarm.actors.broker.models import (
 )
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.overrides import apply_overrides
 
 
 class _Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -136,15 +138,26 @@ class Scenario(_Section, kw_only=True):
         return path if path.is_absolute() else self.folder / path
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenario:
+    """The scenario file at ``path``, with ``overrides`` (``--set``) applied, checked."""
+    return scenario_from_table(apply_overrides(read_table(path), overrides), path)
+
+
+def read_table(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text())
+        return tomllib.loads(Path(path).read_text())
     except FileNotFoundError:
         raise UserError(f"{path}: no such scenario file") from None
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"{path}: not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:  # a folder, no permission, not text
         raise UserError(f"{path}: cannot read the scenario file: {error}") from None
+
+
+def scenario_from_table(raw: dict[str, Any], path: Path) -> Scenario:
+    """A scenario from its table; ``path`` names it in errors and anchors relative paths
+    (a scenario made in code passes the folder its data paths are relative to, plus a
+    file name)."""
     if "path" in raw:
         raise UserError(f"{path}: unknown key 'path' at the top level; remove it")
     try:

@@ -27,9 +27,17 @@ from tradeswarm.messages import (
     TradingState,
     Transition,
 )
+from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
 from tradeswarm.scenarios.run.errors import SwarmFailed
-from tradeswarm.scenarios.run.folder import FAILED, FINISHED, INTERRUPTED, RUNNING, RunFolder
+from tradeswarm.scenarios.run.folder import (
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    RUNNING,
+    RunFolder,
+    read_status,
+)
 from tradeswarm.scenarios.run.output import (
     write_equity,
     write_fills,
@@ -56,11 +64,34 @@ class RunResult:
     transitions: list[Transition]
 
 
-def output_dir(scenario: Scenario, override: str | None) -> Path:
+def output_dir(scenario: Scenario, override: str | None, *, force: bool = False) -> Path:
+    """Where the run writes. A folder holding an earlier run is never silently written over:
+    ``--out`` naming one is refused (unless ``force``); the scenario's own ``run.output``
+    becomes the first free ``<folder>-2``, ``-3``, ... A folder whose run is still going is
+    left to the lock, which names that run."""
     if override is not None:
-        return Path(override)
+        folder = Path(override)
+        if not force and _holds_a_run(folder):
+            raise UserError(
+                f"--out {folder}: the folder holds an earlier run; choose another folder or "
+                "add --force to write over it"
+            )
+        return folder
     folder = Path(scenario.run.output.format(name=scenario.run.name))
-    return folder if folder.is_absolute() else Path.cwd() / folder
+    folder = folder if folder.is_absolute() else Path.cwd() / folder
+    if force or not _holds_a_run(folder):
+        return folder
+    number = 2
+    while _holds_a_run(folder.with_name(f"{folder.name}-{number}")):
+        number += 1
+    return folder.with_name(f"{folder.name}-{number}")
+
+
+def _holds_a_run(folder: Path) -> bool:
+    status = read_status(folder)
+    if status is not None:
+        return bool(status["status"] != RUNNING)
+    return (folder / "fills.csv").exists()
 
 
 def run_scenario(
