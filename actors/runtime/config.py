@@ -22,12 +22,31 @@ class StrategyLoadError(ValueError):
     """A reference that does not name a ``Strategy``; the message says which and why."""
 
 
+IN_PROCESS = "in-process"
+_IN_PROCESS: dict[str, Strategy] = {}
+
+
+def register_in_process(strategy: Strategy) -> str:
+    """A reference to a strategy object no module holds (one made in a notebook): it loads
+    in this process only, so only the ``single`` topology can run it."""
+    reference = f"{IN_PROCESS}:{strategy.name}-{id(strategy):x}"
+    _IN_PROCESS[reference] = strategy
+    return reference
+
+
 class StrategyRef(msgspec.Struct, frozen=True, kw_only=True):
     reference: str  # "package.module:ATTRIBUTE"
     search_path: list[str] = msgspec.field(default_factory=list)  # folders to import from
 
     def load(self) -> Strategy:
+        if self.reference in _IN_PROCESS:
+            return _IN_PROCESS[self.reference]
         module_name, _, attribute = self.reference.partition(":")
+        if module_name == IN_PROCESS:
+            raise StrategyLoadError(
+                f"{self.reference!r} was made in another process; define the strategy in a "
+                "module to run it in the processes topology"
+            )
         if not module_name or not attribute:
             raise StrategyLoadError(f"{self.reference!r} is not 'module:attribute'")
         for folder in reversed(self.search_path):

@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, help="the run's seed (run.seed)")
     run.add_argument("--force", action="store_true", help="write over a folder holding a run")
+    sweep = commands.add_parser("sweep", help="run the variants of a sweep file, or report one")
+    sweep.add_argument("sweep_file", type=Path, nargs="?", help="a sweep file (TOML)")
+    sweep.add_argument("--workers", type=int, help="worker processes (default: the CPU count)")
+    sweep.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler (tcp://...) or 'local'")
+    sweep.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sweep.add_argument("--report", type=Path, metavar="LEDGER", help="write a ledger's report")
+    sweep.add_argument("--metric", default="sharpe", help="the report's heatmap metric")
     check = commands.add_parser("check", help="check a strategy table before any run")
     check.add_argument("strategy", help="a scenario file, a library name, or module:attribute")
     check.add_argument(
@@ -73,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = {
             "run": _run,
             "check": _check,
+            "sweep": _sweep,
             "diagram": _diagram,
             "report": _report,
             "state": _state,
@@ -134,6 +142,41 @@ def _run(args: argparse.Namespace) -> int:
         print()
         print(tear_sheet_table(load_metrics(out_dir)))
         print(f"report        {page}")
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from tradeswarm.scenarios.cli.sweep_progress import make_sweep_progress
+    from tradeswarm.scenarios.sweep.report import write_sweep_report
+    from tradeswarm.scenarios.sweep.runner import run_sweep
+    from tradeswarm.scenarios.sweep.spec import load_sweep
+
+    if args.report is not None:
+        if not args.report.exists():
+            raise UserError(f"{args.report}: no such ledger")
+        print(f"report        {write_sweep_report(args.report, [], args.metric)}")
+        return EXIT_OK
+    if args.sweep_file is None:
+        raise UserError("tradeswarm sweep: give a sweep file, or --report LEDGER")
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    spec = load_sweep(args.sweep_file)
+    progress = make_sweep_progress(args.quiet)
+    try:
+        outcome = run_sweep(spec, workers=args.workers, dask=args.dask, on_progress=progress.update)
+    finally:
+        progress.close()
+    page = write_sweep_report(outcome.ledger, list(spec.grid), spec.metric)
+    if not args.quiet:
+        rate = outcome.ran / outcome.seconds if outcome.seconds > 0 else 0.0
+        print(
+            f"sweep         {spec.name}: {outcome.variants} variants, {outcome.skipped} already "
+            f"in the ledger, {outcome.ran} run in {outcome.seconds:.1f} s ({rate:.2f}/s)"
+        )
+        print(f"ledger        {outcome.ledger}")
+        print(f"report        {page}")
+    for key, error in outcome.failed:
+        print(f"tradeswarm: variant {key} failed: {error}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -151,6 +151,7 @@ def _run(
         swarm.launch()
         write_endpoints(out_dir / "endpoints.json", swarm.endpoints)
         swarm.release()
+        setup_seconds = time.perf_counter() - started
         swarm.wait(scenario.run.timeout_seconds, on_progress)
         state = swarm.trading_state()
     wall_seconds = time.perf_counter() - started
@@ -164,6 +165,7 @@ def _run(
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["topology"] = topology
+    summary["setup_seconds"] = round(setup_seconds, 4)  # processes and sockets, before bars
     write_summary(out_dir / "summary.json", summary)
     write_summary(out_dir / FINAL_STATE_FILE, as_builtins(state))
     return RunResult(out_dir, scenario, summary, state, fills, statements, swarm.transitions)

@@ -57,8 +57,17 @@ def check_report(strategy: Strategy) -> tuple[bool, str]:
     return not problems, format_problems(strategy.name, problems)
 
 
+_PASSED: dict[int, Strategy] = {}  # strategies that passed in this process, by identity
+
+
 def ensure_checked(strategy: Strategy) -> None:
-    """Refuse to run a table with problems: they are errors a user must fix first."""
+    """Refuse to run a table with problems: they are errors a user must fix first.
+
+    A strategy object passes once per process: its checks are a pure function of the
+    object (frozen), and a sweep runs one strategy many times in each worker."""
+    if _PASSED.get(id(strategy)) is strategy:
+        return
     ok, report = check_report(strategy)
     if not ok:
         raise UserError(f"strategy {strategy.name} does not pass its checks:\n{report}")
+    _PASSED[id(strategy)] = strategy

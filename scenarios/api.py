@@ -1,0 +1,147 @@
+"""The Python API: run a scenario from a notebook or a script and get pandas objects back.
+
+    from tradeswarm.scenarios.api import run
+    result = run("scenarios/sma_demo.toml", set={"strategy.params.fast": 5})
+    result.fills, result.trades, result.equity, result.metrics["tear_sheet"]["sharpe"]
+
+The command line is a thin shell over the same calls. A scenario is a file, a table (a
+dict, as the file would hold it; its relative paths are relative to the working
+directory) or a ``Scenario``; a strategy may be given by name or as a ``Strategy`` object
+(one defined in an importable module runs in every topology; one defined in a notebook
+runs in the ``single`` topology). A run folder is written only when ``out`` is given.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pandas as pd
+
+from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.runtime.config import register_in_process
+from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.overrides import apply_overrides
+from tradeswarm.scenarios.config.scenario import Scenario, read_table, scenario_from_table
+from tradeswarm.scenarios.report.run_data import from_results
+from tradeswarm.scenarios.report.run_metrics import compute_metrics, trip_rows
+from tradeswarm.scenarios.run.runner import output_dir, run_prepared
+from tradeswarm.scenarios.run.validate import prepare
+
+__all__ = ["Result", "load", "run"]
+
+ScenarioLike = str | Path | Mapping[str, Any] | Scenario
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished run as pandas objects; ``folder`` is None when no run folder was kept."""
+
+    summary: dict[str, Any]
+    metrics: dict[str, Any]  # the tear sheet, trade statistics, rolling windows
+    fills: pd.DataFrame  # ts, symbol, side, quantity, price, commission, order_id
+    trades: pd.DataFrame  # symbol, opened, closed, days, pnl: one row per round trip
+    equity: pd.Series  # the broker's equity at each session's close
+    positions: pd.DataFrame  # session dates x symbols
+    timeline: pd.DataFrame  # ts, symbol, from, event, to: every FSM transition
+    folder: Path | None
+
+
+def load(
+    scenario: ScenarioLike,
+    *,
+    strategy: str | Strategy | None = None,
+    set: Mapping[str, Any] | None = None,  # the name the command line uses
+    topology: str | None = None,
+) -> Scenario:
+    """The checked ``Scenario`` that ``run`` would run."""
+    if isinstance(scenario, Scenario):
+        table: dict[str, Any] = msgspec.to_builtins(scenario)
+        origin = Path(table.pop("path") or Path.cwd() / "scenario.toml")
+    elif isinstance(scenario, Mapping):
+        table, origin = dict(scenario), Path.cwd() / "scenario.toml"
+    else:
+        table, origin = read_table(Path(scenario)), Path(scenario)
+    overrides = list((set or {}).items())
+    if strategy is not None:
+        overrides.append(("strategy.name", _reference(strategy, topology or "single")))
+    if topology is not None:
+        overrides.append(("run.topology", topology))
+    return scenario_from_table(apply_overrides(table, overrides), origin)
+
+
+def run(
+    scenario: ScenarioLike,
+    *,
+    strategy: str | Strategy | None = None,
+    set: Mapping[str, Any] | None = None,
+    topology: str = "single",
+    out: str | Path | None = None,
+    force: bool = False,
+) -> Result:
+    """Run ``scenario`` and return its results (see the module docstring); ``out`` keeps a
+    run folder there (a folder holding an earlier run only with ``force``)."""
+    checked = load(scenario, strategy=strategy, set=set, topology=topology)
+    prepared = prepare(checked)
+    if out is not None:
+        return _run_into(prepared, output_dir(checked, str(out), force=force), keep=True)
+    with tempfile.TemporaryDirectory(prefix="tradeswarm-") as folder:
+        return _run_into(prepared, Path(folder), keep=False)
+
+
+def _run_into(prepared: Any, folder: Path, *, keep: bool) -> Result:
+    finished = run_prepared(prepared, out_dir=folder)
+    data = from_results(
+        folder,
+        finished.scenario,
+        finished.summary,
+        finished.fills,
+        finished.statements,
+        finished.transitions,
+    )
+    fills = pd.DataFrame(
+        {
+            "ts": pd.to_datetime([fill.ts_ns for fill in finished.fills], unit="ns", utc=True),
+            "symbol": [fill.symbol for fill in finished.fills],
+            "side": [fill.side.value for fill in finished.fills],
+            "quantity": [fill.quantity for fill in finished.fills],
+            "price": [fill.price for fill in finished.fills],
+            "commission": [fill.commission for fill in finished.fills],
+            "order_id": [fill.client_order_id for fill in finished.fills],
+        }
+    )
+    trades = pd.DataFrame(trip_rows(data), columns=["symbol", "opened", "closed", "days", "pnl"])
+    return Result(
+        summary=finished.summary,
+        metrics=compute_metrics(data),
+        fills=fills,
+        trades=trades,
+        equity=data.equity,
+        positions=data.positions,
+        timeline=data.timeline,
+        folder=folder if keep else None,
+    )
+
+
+def _reference(strategy: str | Strategy, topology: str) -> str:
+    """A name the scenario can hold: as given, or the ``module:attribute`` that names the
+    object, or, for an object no module holds, an in-process name (``single`` only)."""
+    if isinstance(strategy, str):
+        return strategy
+    for name, module in list(sys.modules.items()):
+        if name == "__main__" or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if value is strategy:
+                return f"{name}:{attribute}"
+    if topology != "single":
+        raise UserError(
+            f"strategy {strategy.name} is defined in no importable module, so other processes "
+            "cannot load it; define it in a module, or run with topology='single'"
+        )
+    return register_in_process(strategy)
