@@ -21,8 +21,8 @@ class SmaParams(fsm.Params):
     regime: bool = False
 
     def validate(self) -> None:
-        if not 0 < self.fast < self.slow:
-            raise ValueError(f"sma_crossover needs 0 < fast < slow, got {self.fast}, {self.slow}")
+        if not 0 < self.fast < self.slow or not self.quantity > 0:
+            raise ValueError(f"sma_crossover needs 0 < fast < slow and quantity > 0: {self}")
 
 
 def indicators(p: SmaParams) -> dict[str, Any]:

@@ -20,8 +20,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from tradeswarm.actors.fsm.params import ParamsError
 from tradeswarm.scenarios.config.errors import UserError
-from tradeswarm.scenarios.sweep.grid import variants
+from tradeswarm.scenarios.config.scenario import scenario_from_table
+from tradeswarm.scenarios.strategies import resolve_strategy
+from tradeswarm.scenarios.sweep.grid import Variant, variants
 from tradeswarm.scenarios.sweep.ledger import Ledger
 from tradeswarm.scenarios.sweep.spec import SweepSpec
 from tradeswarm.scenarios.sweep.worker import VariantTask, run_variant
@@ -51,6 +54,7 @@ def run_sweep(
 ) -> SweepOutcome:
     started = time.perf_counter()
     all_variants = variants(spec)
+    _check_keys(spec, all_variants)
     ledger = Ledger(Path(spec.ledger), list(spec.grid))
     done = ledger.done()
     todo = [variant for variant in all_variants if variant.key not in done]
@@ -91,6 +95,22 @@ def run_sweep(
         failed=failed,
         seconds=time.perf_counter() - started,
     )
+
+
+def _check_keys(spec: SweepSpec, swept: list[Variant]) -> None:
+    """A parameter the strategy does not know, or of the wrong type, is the sweep file's
+    error, found before anything runs; a value the strategy refuses by its own rule is that
+    variant's failure, recorded in its row."""
+    for variant in swept:
+        scenario = scenario_from_table(variant.table, Path(variant.origin))
+        strategy = resolve_strategy(scenario.strategy.name, [scenario.folder])
+        try:
+            strategy.new_context(scenario.data.symbols[0], scenario.strategy.params)
+        except ParamsError as error:
+            if error.key:
+                raise UserError(f"{spec.path}: {error}") from None
+        except (ValueError, TypeError):
+            pass
 
 
 @contextmanager
