@@ -14,14 +14,25 @@ from functools import lru_cache
 from pathlib import Path
 
 from tradeswarm.actors.market.bars import BarColumns
-from tradeswarm.actors.market.config import BarSource, CsvSource
+from tradeswarm.actors.market.config import BarSource, CsvSource, SyntheticSource
 from tradeswarm.actors.market.csv_bars import load_csv_bars
-from tradeswarm.actors.market.synthetic import synthetic_minute_bars
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars, synthetic_streams
 
 
 def stream_bars(source: BarSource) -> dict[str, Iterator[BarColumns]]:
     """Each symbol's bars as an iterator of chunks, in time order (``actors.market.stream``
     merges them)."""
+    if isinstance(source, SyntheticSource):
+        return synthetic_streams(
+            source.symbols,
+            source.bars_per_symbol,
+            seed=source.seed,
+            start=source.start,
+            start_price=source.start_price,
+            drift=source.drift,
+            volatility=source.volatility,
+            calendar=source.calendar,
+        )
     return {symbol: iter([bars]) for symbol, bars in load_bars(source).items()}
 
 

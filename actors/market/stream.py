@@ -71,7 +71,8 @@ class BarStream:
                 return self._publish(timeline, cut, everything)
             if cut is None and everything:  # no bars at all
                 return self._empty()
-            self._pull(self._laggard())
+            for symbol in self._laggards():
+                self._pull(symbol)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -97,10 +98,12 @@ class BarStream:
         going = [self._last_read(s) for s in self._streams if s not in self._ended]
         return min(going) if going else np.iinfo(np.int64).max
 
-    def _laggard(self) -> str:
-        """The stream holding the horizon back: the one to read next."""
+    def _laggards(self) -> list[str]:
+        """The streams holding the horizon back, to read next: all of them at once, so
+        a thousand symbols on one clock cost one pass, not a thousand."""
         going = [s for s in sorted(self._streams) if s not in self._ended]
-        return min(going, key=self._last_read)
+        horizon = min(self._last_read(s) for s in going)
+        return [s for s in going if self._last_read(s) == horizon]
 
     # -- cutting ----------------------------------------------------------------------------
 

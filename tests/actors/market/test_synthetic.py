@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tradeswarm.actors.market.sessions import exchange_calendar
-from tradeswarm.actors.market.synthetic import synthetic_minute_bars
+from tradeswarm.actors.market.synthetic import synthetic_minute_bars, synthetic_streams
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -49,8 +49,23 @@ def test_seeded_bars_are_pinned_so_a_change_of_stream_is_noticed() -> None:
     # PCG64 and its standard normal are stable, but numpy promises Generator streams only per
     # version: if this fails after a numpy upgrade, every seeded scenario's bars have changed.
     bars = synthetic_minute_bars(["X"], 5, seed=1)["X"]
-    assert bars.open.tolist() == [100.0, 99.96, 99.98, 99.96, 100.03]
-    assert bars.close.tolist() == [99.96, 99.98, 99.96, 100.03, 99.86]
+    assert bars.open.tolist() == [100.0, 100.0, 100.01, 100.09, 100.1]
+    assert bars.close.tolist() == [100.0, 100.01, 100.09, 100.1, 100.13]
+    assert bars.volume.tolist() == [7323.0, 12992.0, 11470.0, 17624.0, 8044.0]
+
+
+def test_streams_give_the_same_bars_whatever_the_chunk_size() -> None:
+    whole = synthetic_minute_bars(["A", "B"], 1000, seed=5)
+    for chunk_bars in (1, 7, 390, 5000):
+        streams = synthetic_streams(["A", "B"], 1000, seed=5, chunk_bars=chunk_bars)
+        for symbol, chunks in streams.items():
+            pieces = list(chunks)
+            assert all(len(p.ts_ns) <= chunk_bars for p in pieces)
+            for name in ("ts_ns", "open", "high", "low", "close", "volume"):
+                np.testing.assert_array_equal(
+                    np.concatenate([getattr(p, name) for p in pieces]),
+                    getattr(whole[symbol], name),
+                )
 
 
 def test_synthetic_ohlc_is_valid_in_whole_cents() -> None:
