@@ -412,3 +412,13 @@ def test_a_symbol_whose_every_bar_is_dropped_is_an_error(tmp_path: Path) -> None
         "holidays.csv: every bar of X is outside the XNYS sessions and was dropped; choose the "
         "calendar of its exchange"
     )
+
+
+def test_a_bad_row_of_a_gzip_csv_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "BAD.csv.gz"
+    path.write_bytes(gzip.compress(f"{HEADER}\n{GOOD_ROW}\n{NEXT_ROW}\n{GOOD_ROW}\n".encode()))
+    message = error_of(lambda: read_all(path, "BAD", None))
+    assert message.endswith(
+        "BAD.csv.gz:4: field 'date' is '2000-03-01', not after '2000-03-02' on line 3; "
+        "timestamps must increase strictly, so sort the file or remove the duplicate"
+    )
