@@ -91,7 +91,7 @@ def outside_problem(key: int, daily: bool, stamp: Literal["open", "close"], cale
     """Why the bar with ``key`` (a day, or its open/close ns UTC) is outside ``calendar``."""
     table = session_table(calendar)
     if daily:
-        return f"not a {calendar} session"
+        return f"not a session of {calendar}"
     moment = datetime.fromtimestamp(key / 1e9, UTC)
     local = moment.astimezone(ZoneInfo(table.tz))
     what = "closing" if stamp == "close" else "opening"

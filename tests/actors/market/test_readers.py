@@ -153,7 +153,7 @@ def test_a_daily_bar_on_a_holiday_is_an_error_or_dropped(tmp_path: Path) -> None
     text = "date,open,high,low,close,volume\n2024-07-03,1,1,1,1,1\n2024-07-04,1,1,1,1,1\n"
     path = write_text(tmp_path / "h.csv", text)
     with pytest.raises(
-        DataError, match=r"h\.csv:3: field 'date' is '2024-07-04', not a XNYS session"
+        DataError, match=r"h\.csv:3: field 'date' is '2024-07-04', not a session of XNYS"
     ):
         read_all(path, "X", "XNYS", adjust="none")
     assert len(read_all(path, "X", "XNYS", adjust="none", outside_sessions="drop")) == 1
