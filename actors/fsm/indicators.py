@@ -154,12 +154,17 @@ class _Level(Indicator[float]):  # a constant, for crossing a level (RSI crossin
 
 
 class _Crossover(Indicator[int]):
-    __slots__ = ("_fast", "_nzd", "_slow")
+    """``value``: 1 on a bar where fast crosses above slow, -1 below, else 0. ``side``:
+    which side fast is on now (1 above, -1 below, 0 a tie, None until both are ready),
+    with the same tie tolerance, for rules that hold a regime rather than trade a cross."""
+
+    __slots__ = ("_fast", "_nzd", "_slow", "side")
 
     def __init__(self, fast: Indicator[float], slow: Indicator[float]) -> None:
         super().__init__(f"crossover({fast.name}, {slow.name})", max(fast.warmup, slow.warmup) + 1)
         self._fast, self._slow = fast, slow
         self._nzd: float | None = None  # the last non-zero fast - slow; None: no previous bar
+        self.side: int | None = None
 
     def update(self, bar: Bar) -> None:
         """Read the inputs' values (the engine updated them first); ``bar`` is not used.
@@ -169,11 +174,12 @@ class _Crossover(Indicator[int]):
         different windows, and noise must not count as a cross."""
         fast, slow, previous = self._fast.value, self._slow.value, self._nzd
         if fast is None or slow is None:
-            self._nzd = self.value = None
+            self._nzd = self.value = self.side = None
             return
         difference = fast - slow
         if abs(difference) <= TIE_TOLERANCE * max(abs(fast), abs(slow)):
             difference = 0.0
+        self.side = (difference > 0) - (difference < 0)
         if previous is None:
             self._nzd, self.value = difference, None  # the seed, even if 0
             return

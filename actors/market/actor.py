@@ -55,7 +55,10 @@ class MarketDataActor(SocketActor):
 
     def open_sockets(self) -> None:
         self._stream = BarStream(
-            stream_bars(self.source), self.calendar, self.timer_ns, TARGET_BARS_PER_CHUNK
+            stream_bars(self.source, self.calendar),
+            self.calendar,
+            self.timer_ns,
+            TARGET_BARS_PER_CHUNK,
         )
         self._topics: dict[str, bytes] = {}
         self._seq: dict[str, int] = {}

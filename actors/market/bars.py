@@ -4,9 +4,9 @@ the time units the sources share.
 Sources return columns of numpy arrays rather than ``Bar`` messages: a feed slices columns
 into batches far cheaper than it could walk a list of objects, and a million bars fit in a
 few arrays. Timestamps are bar close times in UTC nanoseconds. The sources themselves live
-beside this module: ``csv_bars`` (real daily bars from vendor files) and ``synthetic``
-(seeded minute bars); keeping the shared types here lets a consumer such as the report
-import them without loading either source.
+beside this module: ``readers`` (the files users have: CSV or Parquet, daily or intraday)
+and ``synthetic`` (seeded minute bars); keeping the shared types here lets a consumer such
+as the report import them without loading either source.
 """
 
 from __future__ import annotations
@@ -46,6 +46,22 @@ class BarColumns:
 
     def __len__(self) -> int:
         return len(self.ts_ns)
+
+    @classmethod
+    def concatenated(cls, symbol: str, pieces: list[BarColumns]) -> BarColumns:
+        """Consecutive chunks of one symbol's bars as one (no copy for a single piece)."""
+        if len(pieces) == 1:
+            return pieces[0]
+        if not pieces:
+            empty = np.empty(0)
+            return cls(symbol, np.empty(0, dtype=np.int64), empty, empty, empty, empty, empty)
+        return cls(
+            symbol,
+            *(
+                np.concatenate([getattr(piece, name) for piece in pieces])
+                for name in ("ts_ns", "open", "high", "low", "close", "volume")
+            ),
+        )
 
 
 class DataError(ValueError):

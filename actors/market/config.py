@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import msgspec
 
+from tradeswarm.actors.market.layout import Layout
 from tradeswarm.messages import MARKET_DATA_NAME
 
 
-class CsvSource(msgspec.Struct, frozen=True, kw_only=True, tag="csv"):
-    """Daily bars from one CSV file per symbol."""
+class FileSource(msgspec.Struct, frozen=True, kw_only=True, tag="files"):
+    """Bars from files users have (CSV, gzip CSV, Parquet), read as ``layout`` says.
+
+    ``paths`` maps each symbol to its file; symbols sharing a path are read from one long
+    file with a symbol column. ``final_ratios`` and ``bar_seconds`` are what the runner's
+    scan found (``actors.market.scan``), so the market data never reads a file twice."""
 
     paths: dict[str, str]
-    adjust: bool = True
+    layout: Layout = msgspec.field(default_factory=Layout)
+    final_ratios: dict[str, float] = msgspec.field(default_factory=dict)
+    bar_seconds: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class SyntheticSource(msgspec.Struct, frozen=True, kw_only=True, tag="synthetic"):
@@ -29,7 +36,7 @@ class SyntheticSource(msgspec.Struct, frozen=True, kw_only=True, tag="synthetic"
     calendar: str = "XNYS"
 
 
-BarSource = CsvSource | SyntheticSource
+BarSource = FileSource | SyntheticSource
 
 
 class MarketDataConfig(msgspec.Struct, frozen=True, kw_only=True, tag="market_data"):

@@ -66,11 +66,12 @@ class BarStream:
             horizon = self._horizon()
             timeline = self._timeline(horizon)
             everything = len(self._ended) == len(self._streams)
-            cut = self._cut(timeline, everything)
-            if cut is not None and (everything or self._enough(timeline, cut)):
-                return self._publish(timeline, cut, everything)
-            if cut is None and everything:  # no bars at all
-                return self._empty()
+            cuts = self._cuts(timeline, everything)
+            enough = next((cut for cut in cuts if self._bars_through(cut) >= self._target), None)
+            if enough is not None:
+                return self._publish(timeline, enough, everything)
+            if everything:
+                return self._publish(timeline, cuts[-1], everything) if cuts else self._empty()
             for symbol in self._laggards():
                 self._pull(symbol)
 
@@ -114,21 +115,22 @@ class BarStream:
         times = np.unique(np.concatenate(stamps))
         return times[times <= horizon]
 
-    def _cut(self, timeline: np.ndarray, everything: bool) -> int | None:
-        """The last time of the last whole session of ``timeline``, or None."""
+    def _cuts(self, timeline: np.ndarray, everything: bool) -> list[int]:
+        """The last time of each whole session of ``timeline``: where a chunk may end. The
+        chunk ends at the first of them that gives it ``target_bars``, so a thousand
+        symbols' chunks hold a session, not all the sessions read ahead."""
         if len(timeline) == 0:
-            return None
+            return []
         spans = session_spans(timeline, self._calendar)
         whole = spans if everything else spans[:-1]
-        return int(timeline[whole[-1].last]) if whole else None
+        return [int(timeline[span.last]) for span in whole]
 
-    def _enough(self, timeline: np.ndarray, cut: int) -> bool:
-        bars = sum(
+    def _bars_through(self, cut: int) -> int:
+        return sum(
             int(np.searchsorted(piece.ts_ns, cut, side="right"))
             for pieces in self._buffered.values()
             for piece in pieces
         )
-        return bars >= self._target
 
     def _publish(self, timeline: np.ndarray, cut: int, everything: bool) -> Chunk:
         times = timeline[timeline <= cut]
@@ -153,7 +155,7 @@ class BarStream:
                 taken.append(_slice(piece, 0, end))
                 pieces[0] = _slice(piece, end, len(piece))
             break
-        return _joined(symbol, taken)
+        return BarColumns.concatenated(symbol, taken)
 
     def _empty(self) -> Chunk:
         self._done = True
@@ -169,19 +171,4 @@ def _slice(bars: BarColumns, start: int, end: int) -> BarColumns:
         bars.low[start:end],
         bars.close[start:end],
         bars.volume[start:end],
-    )
-
-
-def _joined(symbol: str, pieces: list[BarColumns]) -> BarColumns:
-    if len(pieces) == 1:
-        return pieces[0]
-    if not pieces:
-        empty = np.empty(0)
-        return BarColumns(symbol, np.empty(0, dtype=np.int64), empty, empty, empty, empty, empty)
-    return BarColumns(
-        symbol,
-        *(
-            np.concatenate([getattr(piece, name) for piece in pieces])
-            for name in ("ts_ns", "open", "high", "low", "close", "volume")
-        ),
     )

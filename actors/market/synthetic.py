@@ -203,14 +203,6 @@ def synthetic_minute_bars(
         volatility=volatility,
         calendar=calendar,
     )
-    result = {}
-    for symbol, chunks in streams.items():
-        pieces = list(chunks)
-        columns = [
-            np.concatenate([getattr(p, name) for p in pieces]) if pieces else np.empty(0)
-            for name in ("ts_ns", "open", "high", "low", "close", "volume")
-        ]
-        if not pieces:
-            columns[0] = np.empty(0, dtype=np.int64)
-        result[symbol] = BarColumns(symbol, *columns)
-    return result
+    return {
+        symbol: BarColumns.concatenated(symbol, list(chunks)) for symbol, chunks in streams.items()
+    }

@@ -41,10 +41,19 @@ class RunSection(_Section, kw_only=True):
 
 
 class DataSection(_Section, kw_only=True):
-    source: Literal["csv", "synthetic"] = "csv"
+    """Where the bars come from and how to read them (``actors.market.layout`` says what
+    each reading option means)."""
+
+    source: Literal["files", "csv", "synthetic"] = "files"  # "csv": the older name of files
     symbols: list[str]
-    path: str = "data/{symbol}.csv"
-    adjust: bool = True
+    path: str = "data/{symbol}.csv"  # without {symbol}: one file holding every symbol
+    format: Literal["auto", "csv", "parquet"] = "auto"
+    adjust: Literal["back", "none"] | bool = "back"  # true/false: the older spelling
+    columns: dict[str, str] = msgspec.field(default_factory=dict)
+    timezone: str = ""  # of timestamps without a UTC offset
+    stamp: Literal["open", "close"] = "open"  # what an intraday timestamp names
+    bar_seconds: int = 0  # 0: inferred from the timestamps
+    outside_sessions: Literal["error", "drop"] = "error"
     calendar: str = "XNYS"  # an exchange-calendars name; "" for sessions read off the bars
     timer_seconds: float = 0.0  # a "timer" event this often within each session; 0 = none
     bars_per_symbol: int = 10_000
@@ -132,10 +141,6 @@ class Scenario(_Section, kw_only=True):
     @property
     def folder(self) -> Path:
         return Path(self.path).parent
-
-    def data_path(self, symbol: str) -> Path:
-        path = Path(self.data.path.format(symbol=symbol))
-        return path if path.is_absolute() else self.folder / path
 
 
 def load_scenario(path: Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenario:

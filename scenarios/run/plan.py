@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from tradeswarm.actors.broker.config import BrokerConfig
-from tradeswarm.actors.market.config import BarSource, CsvSource, MarketDataConfig, SyntheticSource
+from tradeswarm.actors.market.config import BarSource, MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig
 from tradeswarm.scenarios.config.scenario import Scenario
@@ -15,25 +15,6 @@ from tradeswarm.scenarios.strategies import load_strategy, strategy_ref
 SUBSCRIPTIONS_PER_SYMBOL = 1  # its bar topic, taken by the host of its instrument
 SUBSCRIPTIONS_PER_HOST = 1  # the clock
 SUBSCRIPTIONS_OF_BROKER = 2  # every bar topic and the clock
-
-
-def bar_source(scenario: Scenario) -> BarSource:
-    data = scenario.data
-    if data.source == "csv":
-        return CsvSource(
-            paths={symbol: str(scenario.data_path(symbol)) for symbol in data.symbols},
-            adjust=data.adjust,
-        )
-    return SyntheticSource(
-        symbols=tuple(data.symbols),
-        bars_per_symbol=data.bars_per_symbol,
-        seed=scenario.run.seed,
-        start=data.start,
-        start_price=data.start_price,
-        drift=data.drift,
-        volatility=data.volatility,
-        calendar=data.calendar or "XNYS",
-    )
 
 
 def shard_count(setting: int | str) -> int:
@@ -45,7 +26,10 @@ def shard_count(setting: int | str) -> int:
     return int(setting)
 
 
-def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[NodeConfig]:
+def plan_nodes(
+    scenario: Scenario, source: BarSource, topology: str, journal_path: Path
+) -> list[NodeConfig]:
+    """``source`` is the scanned ``[data]`` (``scenarios.run.data_source.bar_source``)."""
     symbols = sorted(scenario.data.symbols)
     ref = strategy_ref(scenario.strategy.name, [scenario.folder])
     strategy = load_strategy(ref, scenario.strategy.name)
@@ -53,7 +37,7 @@ def plan_nodes(scenario: Scenario, topology: str, journal_path: Path) -> list[No
     sharded = [symbols[index::shards] for index in range(shards)]
     params = dict(scenario.strategy.params)
     market = MarketDataConfig(
-        source=bar_source(scenario),
+        source=source,
         expected_subscriptions=SUBSCRIPTIONS_PER_SYMBOL * len(symbols)
         + SUBSCRIPTIONS_PER_HOST * shards
         + SUBSCRIPTIONS_OF_BROKER,

@@ -140,7 +140,7 @@ def _run(
     on_progress: Callable[[RunProgress], None] | None,
 ) -> RunResult:
     scenario = prepared.scenario
-    nodes = plan_nodes(scenario, topology, out_dir / JOURNAL_NAME)
+    nodes = plan_nodes(scenario, prepared.source, topology, out_dir / JOURNAL_NAME)
     started = time.perf_counter()
     with Swarm(
         nodes,

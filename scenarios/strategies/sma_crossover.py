@@ -32,13 +32,13 @@ def indicators(p: SmaParams) -> dict[str, Any]:
 
 def crosses_up(ctx: Context, bar: Bar) -> bool:
     if ctx.params.regime:
-        return ctx.ind.slow.ready and ctx.ind.fast.value > ctx.ind.slow.value
+        return ctx.ind.cross.side == 1  # fast above slow beyond float noise
     return ctx.ind.cross.value == 1
 
 
 def crosses_down(ctx: Context, bar: Bar) -> bool:
     if ctx.params.regime:
-        return ctx.ind.slow.ready and ctx.ind.fast.value < ctx.ind.slow.value
+        return ctx.ind.cross.side == -1
     return ctx.ind.cross.value == -1
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.integration.harness import SCENARIOS, run_cli
-from tradeswarm.actors.market.csv_bars import load_csv_bars
+from tradeswarm.actors.market.config import FileSource
+from tradeswarm.actors.market.sources import load_bars
 
 USER_MODULE = """
 from tradeswarm.actors import fsm
@@ -134,7 +135,8 @@ def test_percent_of_equity_quantities_equal_a_hand_calculation(tmp_path: Path) -
         bought = {row["symbol"]: float(row["quantity"]) for row in csv.DictReader(handle)}
     expected = {}
     for symbol in ("AAPL", "MSFT"):
-        first_close = float(load_csv_bars(SCENARIOS / "data" / f"{symbol}.csv", symbol).close[0])
+        source = FileSource(paths={symbol: str(SCENARIOS / "data" / f"{symbol}.csv")})
+        first_close = float(load_bars(source, "XNYS")[symbol].close[0])
         expected[symbol] = float(math.floor(0.5 * 100_000.0 / first_close))
     assert bought == expected
 

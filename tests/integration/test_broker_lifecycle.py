@@ -20,6 +20,7 @@ import numpy as np
 
 from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.actors.market.bars import BarColumns
 from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import (
     CancelRequest,
@@ -32,8 +33,8 @@ from tradeswarm.messages import (
     Side,
     TimeInForce,
 )
-from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.run.plan import bar_source
+from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
+from tradeswarm.scenarios.run.data_source import bar_source
 
 SYMBOLS = ("AAPL", "IBM", "MSFT")
 COUNTERS = {
@@ -120,7 +121,7 @@ def test_breakout_demo_journals_limits_stops_cancels_and_every_event_reaches_its
     # bar after the one it was decided on (daily bars are stamped at the close).
     assert len(end_of_day) >= 5
     assert {c.client_order_id for c in end_of_day} <= limits
-    bars = load_bars(bar_source(load_scenario(processes / "scenario.toml")))
+    bars = whole_bars(load_scenario(processes / "scenario.toml"))
     acked = {m.client_order_id: m.ts_ns for m in journal if isinstance(m, OrderAck)}
     for cancel in end_of_day:
         stamps = bars[cancel.symbol].ts_ns
@@ -172,7 +173,7 @@ def test_volume_capped_minute_orders_fill_partially_over_several_bars(tmp_path: 
     journal = _journal(processes)
     fills = [m for m in journal if isinstance(m, Fill)]
     requests = {m.client_order_id: m for m in journal if isinstance(m, OrderRequest)}
-    bars = load_bars(bar_source(load_scenario(processes / "scenario.toml")))
+    bars = whole_bars(load_scenario(processes / "scenario.toml"))
     volume_at = {
         symbol: dict(zip(columns.ts_ns.tolist(), columns.volume.tolist(), strict=True))
         for symbol, columns in bars.items()
@@ -200,3 +201,7 @@ def test_volume_capped_minute_orders_fill_partially_over_several_bars(tmp_path: 
 
     _assert_every_event_reached_its_instrument(processes, journal)
     _assert_every_event_reached_its_instrument(single, _journal(single))
+
+
+def whole_bars(scenario: Scenario) -> dict[str, BarColumns]:
+    return load_bars(bar_source(scenario)[0], scenario.data.calendar or None)

@@ -11,15 +11,16 @@ from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.broker.replay import interleave, replay
+from tradeswarm.actors.market.bars import BarColumns
 from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import Bar, OrderCancelled, OrderRequest
 from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
-from tradeswarm.scenarios.run.plan import bar_source
+from tradeswarm.scenarios.run.data_source import bar_source
 
 
 def _bars(scenario: Scenario) -> list[Bar]:
     bars = []
-    for symbol, columns in load_bars(bar_source(scenario)).items():
+    for symbol, columns in whole_bars(scenario).items():
         bars += [
             Bar(symbol=symbol, ts_ns=t, open=o, high=h, low=lo, close=c, volume=v)
             for t, o, h, lo, c, v in zip(
@@ -133,3 +134,7 @@ volume_limit = 0.001
         for m in journal
         if isinstance(m, OrderCancelled) and m.reason == "last_minute"
     ][-1:]
+
+
+def whole_bars(scenario: Scenario) -> dict[str, BarColumns]:
+    return load_bars(bar_source(scenario)[0], scenario.data.calendar or None)

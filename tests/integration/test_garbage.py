@@ -13,6 +13,7 @@ from tests.zmq_support import recv_or_fail
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.messages import Fill, TradingState, TradingStateRequest, decode, encode
 from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.data_source import bar_source
 from tradeswarm.scenarios.run.plan import plan_nodes
 from tradeswarm.scenarios.run.swarm import Swarm
 
@@ -28,7 +29,7 @@ def _run(
     scenario_path: Path, journal: Path, *, garbage_from: zmq.Socket | None
 ) -> tuple[list[Fill], dict[str, int]]:
     scenario = load_scenario(scenario_path)
-    nodes = plan_nodes(scenario, "processes", journal)
+    nodes = plan_nodes(scenario, bar_source(scenario)[0], "processes", journal)
     with Swarm(nodes, topology="processes") as swarm:
         swarm.launch()
         if garbage_from is not None:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.integration.harness import SCENARIOS, run_cli
-from tradeswarm.actors.market.csv_bars import load_csv_bars
 
 QUANTITY = 100
 
@@ -25,14 +23,12 @@ QUANTITY = 100
 def reference_trades(
     path: Path, symbol: str, *, rule: str, adjust: bool
 ) -> tuple[list[tuple[str, str, float]], float]:
-    bars = load_csv_bars(path, symbol, adjust=adjust)
+    bars = read_daily_csv(path, adjust=adjust)
     closes: list[int] = []
     cash, position, pending = 100_000.0, 0, None
     last_difference = None  # the last non-zero fast - slow (crossing rule)
     trades: list[tuple[str, str, float]] = []
-    for index in range(len(bars)):
-        open_price, close = float(bars.open[index]), float(bars.close[index])
-        day = datetime.fromtimestamp(int(bars.ts_ns[index]) // 10**9, UTC).date().isoformat()
+    for day, open_price, close in bars:
         if pending is not None:
             trades.append((day, pending, open_price))
             if pending == "buy":
@@ -55,7 +51,27 @@ def reference_trades(
             pending = "buy"
         elif position > 0 and down:
             pending = "sell"
-    return trades, cash + position * float(bars.close[-1])
+    return trades, cash + position * bars[-1][2]
+
+
+def read_daily_csv(path: Path, *, adjust: bool) -> list[tuple[str, float, float]]:
+    """(date, open, close) of each row, read with the csv module, not the project's
+    reader; back-adjusted as documented: by (adj_close / close) over the last row's ratio,
+    so the last bar's prices are those that traded, rounded to 6 decimals."""
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    last = float(rows[-1]["adj_close"]) / float(rows[-1]["close"])
+    bars = []
+    for row in rows:
+        factor = float(row["adj_close"]) / float(row["close"]) / last if adjust else 1.0
+        bars.append(
+            (
+                row["date"],
+                round(float(row["open"]) * factor, 6),
+                round(float(row["close"]) * factor, 6),
+            )
+        )
+    return bars
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from tests.integration.harness import (
 )
 from tests.integration.test_no_leaks import _wait_for
 from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.data_source import data_paths
 
 
 def test_a_run_folder_holds_fills_timeline_summary_and_a_reloadable_scenario(
@@ -38,7 +39,7 @@ def test_a_run_folder_holds_fills_timeline_summary_and_a_reloadable_scenario(
     assert [row["ts"] for row in timeline] == sorted(row["ts"] for row in timeline)
     copy = load_scenario(out / "scenario.toml")
     assert copy.data.symbols == ["AAPL", "MSFT", "IBM"]
-    assert copy.data_path("AAPL").exists()
+    assert Path(data_paths(copy)["AAPL"]).exists()
 
 
 def test_tradeswarm_state_reads_the_trading_state_of_a_running_swarm(tmp_path: Path) -> None:

@@ -18,10 +18,11 @@ from typing import Any
 from tests.integration.harness import run_cli
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.broker.requests import RESUBMIT_SUFFIX
+from tradeswarm.actors.market.bars import BarColumns
 from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.messages import Fill, OrderAck, OrderCancelled, OrderReject, OrderRequest, OrderType
-from tradeswarm.scenarios.config.scenario import load_scenario
-from tradeswarm.scenarios.run.plan import bar_source
+from tradeswarm.scenarios.config.scenario import Scenario, load_scenario
+from tradeswarm.scenarios.run.data_source import bar_source
 
 STRATEGY = "tests.integration.strategies_for_tests:SESSION_ORDERS"
 SYMBOL = "S000"
@@ -131,7 +132,7 @@ def test_day_limits_expire_and_last_minute_orders_are_cancelled_at_each_real_clo
 ) -> None:
     out, journal, summary = _run(tmp_path, resubmit=False)
 
-    bars = load_bars(bar_source(load_scenario(out / "scenario.toml")))[SYMBOL]
+    bars = whole_bars(load_scenario(out / "scenario.toml"))[SYMBOL]
     stamps = [_iso(ts) for ts in bars.ts_ns.tolist()]
     assert len(stamps) == BARS
     assert not any(stamp.startswith("2024-07-04") for stamp in stamps)
@@ -180,3 +181,7 @@ def test_last_minute_orders_come_back_at_the_next_open_when_resubmitting(tmp_pat
     assert sorted(fills) == sorted(order_id + RESUBMIT_SUFFIX for order_id in last_minute[:-1])
     assert summary["positions"] == {SYMBOL: QUANTITY * (len(SESSIONS) - 1)}
     _assert_fsm_saw_every_event(summary, journal)
+
+
+def whole_bars(scenario: Scenario) -> dict[str, BarColumns]:
+    return load_bars(bar_source(scenario)[0], scenario.data.calendar or None)

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from msgspec import structs
 
-from tradeswarm.actors.market.config import CsvSource, SyntheticSource
+from tradeswarm.actors.market.config import FileSource, SyntheticSource
 from tradeswarm.actors.market.feed import merge_items, session_events
+from tradeswarm.actors.market.layout import Layout
 from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 from tradeswarm.messages import Bar, SessionEvent, SessionEventKind
@@ -185,32 +186,54 @@ def test_with_no_bars_only_the_events_come_through() -> None:
 # Loading bars
 
 
-def test_a_csv_source_loads_each_symbol_from_its_own_file(tmp_path: Path) -> None:
+def test_a_file_source_loads_each_symbol_from_its_own_file(tmp_path: Path) -> None:
     header = "date,open,high,low,close,volume,adj_close\n"
     (tmp_path / "A.csv").write_text(
         header + "2024-01-02,10,11,9,10.5,100,10.5\n2024-01-03,10.5,12,10,11,200,11\n"
     )
-    (tmp_path / "B.csv").write_text(header + "2024-01-03,20,21,19,20,300,10\n")
-    source = CsvSource(paths={"A": str(tmp_path / "A.csv"), "B": str(tmp_path / "B.csv")})
-    columns = load_bars(source)
+    (tmp_path / "B.csv").write_text(
+        header + "2024-01-02,40,42,38,40,300,10\n2024-01-03,20,21,19,20,600,10\n"
+    )  # a 2:1 split between the two days
+    source = FileSource(paths={"A": str(tmp_path / "A.csv"), "B": str(tmp_path / "B.csv")})
+    columns = load_bars(source, "XNYS")
     assert sorted(columns) == ["A", "B"]
     assert columns["A"].symbol == "A"
     assert columns["A"].ts_ns.tolist() == [ny_ns("2024-01-02", 16), ny_ns("2024-01-03", 16)]
     assert columns["A"].close.tolist() == [10.5, 11.0]
-    assert columns["B"].close.tolist() == [10.0]  # back-adjusted by adj_close / close
+    # back-adjusted by adj_close / close, so the last bar is as traded and the split is gone
+    assert columns["B"].close.tolist() == [20.0, 20.0]
+    assert columns["B"].volume.tolist() == [600.0, 600.0]
 
 
-def test_a_csv_source_without_adjustment_keeps_the_raw_prices(tmp_path: Path) -> None:
+def test_a_file_source_without_adjustment_keeps_the_raw_prices(tmp_path: Path) -> None:
     path = tmp_path / "B.csv"
-    path.write_text("date,open,high,low,close,volume,adj_close\n2024-01-03,20,21,19,20,300,10\n")
-    columns = load_bars(CsvSource(paths={"B": str(path)}, adjust=False))
+    path.write_text(
+        "date,open,high,low,close,volume,adj_close\n"
+        "2024-01-02,40,42,38,40,300,10\n2024-01-03,20,21,19,20,600,10\n"
+    )
+    columns = load_bars(FileSource(paths={"B": str(path)}, layout=Layout(adjust="none")), "XNYS")
+    assert columns["B"].close.tolist() == [40.0, 20.0]
+    assert columns["B"].volume.tolist() == [300.0, 600.0]
+
+
+def test_symbols_sharing_a_path_are_read_from_one_long_file(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "symbol,date,open,high,low,close,volume\n"
+        "A,2024-01-02,10,11,9,10.5,100\nB,2024-01-02,20,21,19,20,300\n"
+        "A,2024-01-03,10.5,12,10,11,200\nC,2024-01-03,1,1,1,1,1\n"
+    )
+    layout = Layout(adjust="none")
+    source = FileSource(paths={"A": str(path), "B": str(path)}, layout=layout)
+    columns = load_bars(source, "XNYS")
+    assert columns["A"].close.tolist() == [10.5, 11.0]
     assert columns["B"].close.tolist() == [20.0]
-    assert columns["B"].volume.tolist() == [300.0]
+    assert columns["B"].ts_ns.tolist() == [ny_ns("2024-01-02", 16)]
 
 
 def test_a_synthetic_source_gives_every_symbol_its_bars_on_one_clock() -> None:
     source = SyntheticSource(symbols=("X", "Y"), bars_per_symbol=500, seed=3)
-    columns = load_bars(source)
+    columns = load_bars(source, "XNYS")
     assert list(columns) == ["X", "Y"]
     assert [len(columns[symbol]) for symbol in ("X", "Y")] == [500, 500]
     assert np.array_equal(columns["X"].ts_ns, columns["Y"].ts_ns)
@@ -224,8 +247,8 @@ def test_a_synthetic_source_gives_every_symbol_its_bars_on_one_clock() -> None:
 
 def test_a_synthetic_source_gives_the_same_bars_for_the_same_seed() -> None:
     source = SyntheticSource(symbols=("X",), bars_per_symbol=100, seed=11, start_price=50.0)
-    first, second = load_bars(source)["X"], load_bars(source)["X"]
+    first, second = load_bars(source, "XNYS")["X"], load_bars(source, "XNYS")["X"]
     assert first.close.tolist() == second.close.tolist()
     assert first.open[0] == 50.0
-    other = load_bars(SyntheticSource(symbols=("X",), bars_per_symbol=100, seed=12))["X"]
+    other = load_bars(SyntheticSource(symbols=("X",), bars_per_symbol=100, seed=12), "XNYS")["X"]
     assert first.close.tolist() != other.close.tolist()

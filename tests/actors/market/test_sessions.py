@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from tradeswarm.actors.market.csv_bars import load_csv_bars
+from tradeswarm.actors.market.config import FileSource
 from tradeswarm.actors.market.sessions import exchange_calendar, session_bounds, session_spans
+from tradeswarm.actors.market.sources import load_bars
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 
 DATA = Path(__file__).resolve().parents[3] / "scenarios" / "data"
@@ -34,7 +35,7 @@ def test_an_empty_timeline_has_no_sessions() -> None:
 
 
 def test_daily_aapl_bars_map_one_to_one_onto_xnys_sessions_by_their_date() -> None:
-    bars = load_csv_bars(DATA / "AAPL.csv", "AAPL")
+    bars = load_bars(FileSource(paths={"AAPL": str(DATA / "AAPL.csv")}), "XNYS")["AAPL"]
     bounds = session_bounds(bars.ts_ns, "XNYS")
     assert len(bounds) == len(bars) == 3270
     days = [datetime.fromtimestamp(t / 1e9, NEW_YORK).date().isoformat() for t in bars.ts_ns]
@@ -42,7 +43,7 @@ def test_daily_aapl_bars_map_one_to_one_onto_xnys_sessions_by_their_date() -> No
 
 
 def test_a_daily_bar_on_the_early_close_of_2012_11_23_gets_the_1300_close() -> None:
-    bars = load_csv_bars(DATA / "AAPL.csv", "AAPL")
+    bars = load_bars(FileSource(paths={"AAPL": str(DATA / "AAPL.csv")}), "XNYS")["AAPL"]
     by_day = {
         day: (open_ns, close_ns) for day, open_ns, close_ns in session_bounds(bars.ts_ns, "XNYS")
     }
@@ -52,7 +53,7 @@ def test_a_daily_bar_on_the_early_close_of_2012_11_23_gets_the_1300_close() -> N
 
 
 def test_a_regular_daily_bar_closes_with_its_session() -> None:
-    bars = load_csv_bars(DATA / "AAPL.csv", "AAPL")
+    bars = load_bars(FileSource(paths={"AAPL": str(DATA / "AAPL.csv")}), "XNYS")["AAPL"]
     bounds = session_bounds(bars.ts_ns, "XNYS")
     closes = np.array([close_ns for _, _, close_ns in bounds])
     regular = closes == bars.ts_ns

@@ -83,3 +83,15 @@ def test_chunks_grow_to_the_target_where_the_data_allows() -> None:
     whole = synthetic_minute_bars(("A",), 390 * 10, seed=3)
     chunks = drain(BarStream({"A": pieces(whole["A"], 390)}, "XNYS", target_bars=390 * 3))
     assert [len(chunk.timeline) for chunk in chunks] == [390 * 3] * 3 + [390]
+
+
+def test_a_chunk_ends_at_the_first_session_that_gives_it_enough_bars() -> None:
+    # Read far ahead (pieces of four sessions), a chunk still holds one session when one
+    # session has the target: what keeps a thousand symbols' chunks small.
+    whole = synthetic_minute_bars(("A", "B"), 390 * 8, seed=6)
+    stream = BarStream(
+        {symbol: pieces(bars, 390 * 4) for symbol, bars in whole.items()}, "XNYS", target_bars=780
+    )
+    chunks = drain(stream)
+    assert [len(session_spans(c.timeline, "XNYS")) for c in chunks] == [1] * 8
+    assert all(sum(len(b) for b in c.bars.values()) == 780 for c in chunks)

@@ -11,6 +11,7 @@ from tradeswarm.actors.broker.models import FixedBasisPointsSlippage, PerShare
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import load_scenario
+from tradeswarm.scenarios.run.data_source import data_paths
 from tradeswarm.scenarios.run.plan import shard_count
 
 DEMO = Path(__file__).resolve().parents[3] / "scenarios" / "sma_demo.toml"
@@ -52,7 +53,7 @@ def test_the_demo_scenario_loads() -> None:
 def test_the_demo_scenarios_data_paths_are_relative_to_the_file() -> None:
     scenario = load_scenario(DEMO)
     for symbol in scenario.data.symbols:
-        path = scenario.data_path(symbol)
+        path = Path(data_paths(scenario)[symbol])
         assert path == DEMO.parent / "data" / f"{symbol}.csv"
         assert path.is_file()
 
@@ -60,7 +61,8 @@ def test_the_demo_scenarios_data_paths_are_relative_to_the_file() -> None:
 def test_a_minimal_scenario_takes_every_default(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, MINIMAL))
     assert scenario.run.topology == "single"
-    assert scenario.data.source == "csv"
+    assert scenario.data.source == "files"
+    assert scenario.data.adjust == "back"
     assert scenario.strategy.params == {}
     assert scenario.broker.settings() == BrokerSettings()
 
@@ -100,7 +102,7 @@ def test_a_wrong_cost_model_is_refused_naming_its_key(
 def test_an_absolute_data_path_is_kept(tmp_path: Path) -> None:
     text = MINIMAL.replace('["AAPL"]', f'["AAPL"]\npath = "{tmp_path}/{{symbol}}.csv"')
     scenario = load_scenario(write(tmp_path, text))
-    assert scenario.data_path("AAPL") == tmp_path / "AAPL.csv"
+    assert data_paths(scenario) == {"AAPL": str(tmp_path / "AAPL.csv")}
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,6 @@ class WithReport:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._scenario, name)
 
-    def data_path(self, symbol: str) -> Path:
-        return self._scenario.data_path(symbol)
-
 
 def demo() -> Scenario:
     return load_scenario(DEMO)
