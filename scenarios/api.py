@@ -3,6 +3,7 @@
     from tradeswarm.scenarios.api import run
     result = run("scenarios/sma_demo.toml", set={"strategy.params.fast": 5})
     result.fills, result.trades, result.equity, result.metrics["tear_sheet"]["sharpe"]
+    run(table, data={"AAPL": frame})     # bars from pandas instead of files
 
 The command line is a thin shell over the same calls. A scenario is a file, a table (a
 dict, as the file would hold it; its relative paths are relative to the working
@@ -30,6 +31,7 @@ from tradeswarm.scenarios.config.overrides import apply_overrides
 from tradeswarm.scenarios.config.scenario import Scenario, read_table, scenario_from_table
 from tradeswarm.scenarios.report.run_data import from_results
 from tradeswarm.scenarios.report.run_metrics import compute_metrics, trip_rows
+from tradeswarm.scenarios.run.frames import Frames, frames_as_files
 from tradeswarm.scenarios.run.runner import output_dir, run_prepared
 from tradeswarm.scenarios.run.validate import prepare
 
@@ -80,18 +82,28 @@ def run(
     *,
     strategy: str | Strategy | None = None,
     set: Mapping[str, Any] | None = None,
+    data: Frames | None = None,
     topology: str = "single",
     out: str | Path | None = None,
     force: bool = False,
 ) -> Result:
     """Run ``scenario`` and return its results (see the module docstring); ``out`` keeps a
-    run folder there (a folder holding an earlier run only with ``force``)."""
-    checked = load(scenario, strategy=strategy, set=set, topology=topology)
-    prepared = prepare(checked)
-    if out is not None:
-        return _run_into(prepared, output_dir(checked, str(out), force=force), keep=True)
-    with tempfile.TemporaryDirectory(prefix="tradeswarm-") as folder:
-        return _run_into(prepared, Path(folder), keep=False)
+    run folder there (a folder holding an earlier run only with ``force``).
+
+    ``data``: bars as pandas DataFrames instead of the scenario's files, a dict of one frame
+    per symbol or one frame with a ``symbol`` column; columns and timestamps as a file's
+    (``[data]`` options such as ``adjust`` and ``timezone`` apply). They are written as
+    Parquet into the run folder's ``data/`` (so the folder can be reported again later).
+    """
+    with tempfile.TemporaryDirectory(prefix="tradeswarm-") as scratch:
+        folder = Path(scratch) / "run"
+        if out is not None:
+            folder = output_dir(load(scenario, set=set), str(out), force=force)
+        overrides = dict(set or {})
+        if data is not None:
+            overrides.update(frames_as_files(data, folder / "data"))
+        checked = load(scenario, strategy=strategy, set=overrides, topology=topology)
+        return _run_into(prepare(checked), folder, keep=out is not None)
 
 
 def _run_into(prepared: Any, folder: Path, *, keep: bool) -> Result:

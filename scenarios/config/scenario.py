@@ -22,6 +22,7 @@ from tradeswarm.actors.broker.models import (
 )
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.explain import explain
 from tradeswarm.scenarios.config.overrides import apply_overrides
 
 
@@ -61,6 +62,14 @@ class DataSection(_Section, kw_only=True):
     start_price: float = 100.0
     drift: float = 0.05
     volatility: float = 0.2
+
+    def prices(self) -> str:
+        """Which prices the run's fills, equity and report are in, in words."""
+        if self.source == "synthetic":
+            return "synthetic"
+        if self.adjust in ("none", False):
+            return "as traded"
+        return "back-adjusted by adj_close / close; the last bar's prices are as traded"
 
 
 class StrategySection(_Section, kw_only=True):
@@ -123,7 +132,7 @@ def _model(key: str, kind: Any, table: dict[str, Any]) -> Any:
     try:
         return msgspec.convert(params, kind)
     except msgspec.ValidationError as error:
-        raise ValueError(_explain(error, prefix=key)) from None
+        raise ValueError(explain(error, kind, prefix=key)) from None
 
 
 class ReportSection(_Section, kw_only=True):
@@ -168,28 +177,10 @@ def scenario_from_table(raw: dict[str, Any], path: Path) -> Scenario:
     try:
         scenario = msgspec.convert(raw, Scenario)
     except msgspec.ValidationError as error:
-        raise UserError(f"{path}: {_explain(error)}") from None
+        raise UserError(f"{path}: {explain(error, Scenario)}") from None
     scenario = msgspec.structs.replace(scenario, path=str(path))
     _check_values(scenario)
     return scenario
-
-
-def _explain(error: msgspec.ValidationError, prefix: str = "") -> str:
-    """Turn msgspec's ``... - at `$.data.x` `` into a key a user recognises."""
-    text = str(error)
-    message, _, where = text.rpartition(" - at `")
-    if not message:  # msgspec names no place for an error in the top-level table
-        message, where = text, "$`"
-    key = ".".join(
-        part for part in (prefix, where.rstrip("`").removeprefix("$").lstrip(".")) if part
-    )
-    if message.startswith(("Object contains unknown field", "Object missing required field")):
-        field_name = message.split("`")[1]
-        full = f"{key}.{field_name}" if key else field_name
-        if message.startswith("Object contains"):
-            return f"unknown key '{full}'; remove it or check its spelling"
-        return f"missing key '{full}'; add it"
-    return f"key '{key or '(top level)'}': {message[0].lower()}{message[1:]}"
 
 
 def _check_values(scenario: Scenario) -> None:

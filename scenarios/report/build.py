@@ -102,6 +102,7 @@ def _facts(run: RunData, metrics: dict[str, Any]) -> list[str]:
         f"strategy {scenario.strategy.name} {dict(scenario.strategy.params)}",
         f"{len(scenario.data.symbols)} symbols: {', '.join(scenario.data.symbols[:20])}"
         + (" ..." if len(scenario.data.symbols) > 20 else ""),
+        f"prices {scenario.data.prices()}",
         f"{metrics['start']} to {metrics['end']} ({metrics['days']:,} sessions), "
         f"benchmark {metrics['benchmark']}",
         f"starting cash {metrics['starting_cash']:,.2f}, final equity "

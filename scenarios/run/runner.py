@@ -227,6 +227,7 @@ def summarize(
         "scenario": scenario.run.name,
         "strategy": scenario.strategy.name,
         "symbols": sorted(scenario.data.symbols),
+        "prices": scenario.data.prices(),
         "starting_cash": starting_cash,
         "final_cash": state.cash,
         "final_equity": state.equity,

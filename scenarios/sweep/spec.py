@@ -27,6 +27,7 @@ from typing import Any, Literal
 import msgspec
 
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.config.explain import explain
 
 __all__ = ["SweepSpec", "load_sweep"]
 
@@ -85,7 +86,7 @@ def load_sweep(path: Path) -> SweepSpec:
     try:
         parsed = msgspec.convert(raw, SweepFile)
     except msgspec.ValidationError as error:
-        raise UserError(f"{path}: {_explain(error)}") from None
+        raise UserError(f"{path}: {explain(error, SweepFile)}") from None
     section, grid = parsed.sweep, parsed.grid
     if not grid or any(not values for values in grid.values()):
         raise UserError(f"{path}: [grid] needs at least one key with at least one value")
@@ -110,18 +111,3 @@ def load_sweep(path: Path) -> SweepSpec:
         metric=section.metric,
         path=str(path),
     )
-
-
-def _explain(error: msgspec.ValidationError) -> str:
-    text = str(error)
-    message, _, where = text.rpartition(" - at `")
-    if not message:
-        message, where = text, "$`"
-    key = where.rstrip("`").removeprefix("$").lstrip(".")
-    if message.startswith("Object contains unknown field"):
-        name = message.split("`")[1]
-        return f"unknown key '{key + '.' if key else ''}{name}'; remove it or check its spelling"
-    if message.startswith("Object missing required field"):
-        name = message.split("`")[1]
-        return f"missing key '{key + '.' if key else ''}{name}'; add it"
-    return f"key '{key}': {message[0].lower()}{message[1:]}"

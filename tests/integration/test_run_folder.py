@@ -33,6 +33,7 @@ def test_a_run_folder_holds_fills_timeline_summary_and_a_reloadable_scenario(
     summary = json.loads((out / "summary.json").read_text())
 
     assert summary["fills"] == len(fills)
+    assert summary["prices"].startswith("back-adjusted")  # what the fills' prices are
     filled = [row for row in timeline if row["event"] == "filled"]
     assert len(filled) == len(fills)  # every fill completes one market order
     assert {row["to"] for row in timeline} <= {"FLAT", "ENTRY_PENDING", "LONG", "EXIT_PENDING"}
