@@ -21,11 +21,8 @@ a mismatch is shouted, since a fast wrong answer is no result.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import resource
 import subprocess
 import sys
@@ -152,22 +149,32 @@ def plain_trades(bars: int, seed: int, pairs: list[tuple[int, int]]) -> dict[tup
 
 
 def profile_one_variant(bars: int, seed: int, folder: Path) -> str:
-    """Where a variant's time goes: one variant run in this process under cProfile, after
+    """Where a variant's CPU goes, over every thread (the actors are threads in the
+    ``single`` topology, which cProfile would not see): one variant under yappi, after
     one unprofiled (a worker checks a strategy's table once, then runs many variants)."""
+    import yappi
+
     from tradeswarm.scenarios.api import run
 
     scenario = folder / "base.toml"
     run(scenario)
-    profiler = cProfile.Profile()
-    profiler.enable()
+    yappi.set_clock_type("cpu")
+    yappi.start()
     run(scenario)
-    profiler.disable()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(18)
-    return text.getvalue()
+    yappi.stop()
+    stats = yappi.get_func_stats().sort("tsub")
+    total = sum(thread.ttot for thread in yappi.get_thread_stats())
+    lines = [f"CPU {total:.2f} s over all threads (yappi's own overhead included)"]
+    lines.append(f"{'own s':>7} {'share':>6} {'calls':>8}  function")
+    for entry in list(stats)[:20]:
+        place = f"{Path(entry.module).name}:{entry.lineno} {entry.name}"
+        lines.append(f"{entry.tsub:7.3f} {entry.tsub / total:6.1%} {entry.ncall:8d}  {place}")
+    yappi.clear_stats()
+    return "\n".join(lines)
 
 
 def peers(names: list[str], bars: int, seed: int) -> list[Any]:
+    os.environ["TQDM_DISABLE"] = "1"  # backtesting.py's progress bars, in its workers too
     try:
         from benchmarks import sweep_peers
     except ImportError as error:
@@ -217,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--peers", nargs="*", default=["backtesting", "backtrader"], help="none: ours alone"
     )
-    parser.add_argument("--profile", action="store_true", help="profile one variant too")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one variant too (needs yappi: bench extra)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     print(
@@ -250,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         for pair in sample
     ))  # fmt: skip
     if profile:
-        print("\none variant in this process, by own time:\n" + profile)
+        print("\none variant in this process, by own CPU time:\n" + profile)
     if problems:
         print("!! tradeswarm and the plain loop DISAGREE: " + "; ".join(problems))
     print(f"load after: {os.getloadavg()[0]:.2f}")

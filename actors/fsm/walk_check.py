@@ -18,7 +18,7 @@ from typing import Any
 
 from tradeswarm.actors.fsm.driver import Visit, walk
 from tradeswarm.actors.fsm.engine import FsmError, Strategy
-from tradeswarm.actors.fsm.errors import StrategyError
+from tradeswarm.actors.fsm.errors import StrategyError, raised, user_frame
 from tradeswarm.actors.fsm.holds import Order, describe, overlaps
 from tradeswarm.actors.fsm.infer import snapshot_from_context
 from tradeswarm.actors.fsm.problems import Problem, ProblemKind
@@ -70,9 +70,15 @@ def check_walks(strategy: Strategy, seed: int = 0) -> list[Problem]:
                 if problem is not None:  # the first problem of a walk; the rest follow from it
                     found.setdefault((problem.kind, problem.state or "", problem.event), problem)
                     break
-    except Exception as error:  # the strategy's own context or parameters
+    except (ValueError, TypeError) as error:  # the walks' parameters, refused
         message = f"driving the table failed: {type(error).__name__}: {error}"
         fix = "make Walks(params=...) parameters the strategy accepts"
+        return [_problem(strategy, ProblemKind.DOMAIN_ERROR, None, None, message, fix)]
+    except Exception as error:  # the strategy's own code: its context, an indicator, ...
+        where = user_frame(error.__traceback__)
+        message = f"driving the table, the strategy's code {raised(error)}"
+        message += f" ({where})" if where else ""
+        fix = "fix that line"
         return [_problem(strategy, ProblemKind.DOMAIN_ERROR, None, None, message, fix)]
     return list(found.values())
 

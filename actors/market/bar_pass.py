@@ -56,6 +56,9 @@ class Track:
     first_bar: tuple[int, int] | None = None  # (time, latest close) of the first bar kept
     last_bar: tuple[int, int] | None = None
     final_ratio: float | None = None
+    # (low * adj_close / close, file row, adj_close) of the row whose adjusted low is least:
+    # with the final ratio, it says whether adjusting leaves every price positive.
+    lowest_adjusted: tuple[float, int, float] | None = None
     gaps: Counter[int] = field(default_factory=Counter)
 
 
@@ -228,5 +231,18 @@ class BarPass:
                 track.last_close = (int(closes[-1]), int(rows[-1]))
             if "adj_close" in numbers and "close" in numbers:
                 track.final_ratio = float(numbers["adj_close"][-1] / numbers["close"][-1])
+                if "low" in numbers:
+                    _track_lowest(track, numbers, rows)
             track.rows += len(rows)
         return Rows(rows, closes, numbers)
+
+
+def _track_lowest(track: Track, numbers: dict[str, np.ndarray], rows: np.ndarray) -> None:
+    adjusted = numbers["low"] * numbers["adj_close"] / numbers["close"]
+    at = int(np.argmin(adjusted))
+    if track.lowest_adjusted is None or adjusted[at] < track.lowest_adjusted[0]:
+        track.lowest_adjusted = (
+            float(adjusted[at]),
+            int(rows[at]),
+            float(numbers["adj_close"][at]),
+        )

@@ -10,6 +10,7 @@ symbol that has no bars.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tradeswarm.actors.market.bar_times import Clock
 from tradeswarm.actors.market.bars import DataError
 from tradeswarm.actors.market.column_names import REQUIRED_COLUMNS
 from tradeswarm.actors.market.layout import Layout
+from tradeswarm.actors.market.row_checks import BadRow
 from tradeswarm.actors.market.stamps import intraday_closes
 
 __all__ = ["ScanResult", "SymbolScan", "scan_bars"]  # and the helpers the readers share
@@ -121,8 +123,31 @@ def _close(bar: tuple[int, int], layout: Layout, daily: bool, bar_ns: int) -> in
     return int(intraday_closes(np.array([bar[0]]), np.array([bar[1]]), "open", bar_ns)[0])
 
 
+def _check_adjusted(bar_pass: BarPass, symbol: str) -> None:
+    """Back-adjusting must leave every price a positive number of micro-units: an
+    ``adj_close`` far below its close (``1e-300``) would make a bar's prices 0."""
+    track = bar_pass.tracks[symbol]
+    if track.lowest_adjusted is None or not track.final_ratio:
+        return
+    lowest, row, adj_close = track.lowest_adjusted
+    low = lowest / track.final_ratio
+    if math.isfinite(low) and round(low, 6) > 0:
+        return
+    raise bar_pass.bar_file.row_error(
+        BadRow(
+            row,
+            "adj_close",
+            repr(adj_close),
+            f"which back-adjusts the bar's low to {low:.3g}, not a positive price",
+            'fix adj_close, or set data.adjust = "none" to trade the prices as they are',
+        )
+    )
+
+
 def _summary(bar_pass: BarPass, symbol: str, layout: Layout) -> SymbolScan:
     track = bar_pass.tracks[symbol]
+    if layout.adjust == "back":
+        _check_adjusted(bar_pass, symbol)
     daily = bar_pass.clock.daily
     bar_ns = 0
     if not daily:

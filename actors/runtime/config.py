@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.fsm.errors import raised, user_frame
 from tradeswarm.messages import ROUTER_NAME
 
 
@@ -56,6 +57,12 @@ class StrategyRef(msgspec.Struct, frozen=True, kw_only=True):
             strategy = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as error:
             raise StrategyLoadError(f"{self.reference!r} cannot be loaded: {error}") from None
+        except Exception as error:  # the user's module failed as it was imported
+            where = user_frame(error.__traceback__)
+            raise StrategyLoadError(
+                f"module {module_name!r} {raised(error)} as it was imported"
+                + (f" ({where})" if where else "")
+            ) from None
         if not isinstance(strategy, Strategy):
             kind = type(strategy).__name__
             raise StrategyLoadError(f"{self.reference!r} is a {kind}, not a Strategy table")

@@ -21,6 +21,7 @@ from tradeswarm.actors.broker.models import (
     Slippage,
 )
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
+from tradeswarm.scenarios.config.checks import check_values
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.explain import explain
 from tradeswarm.scenarios.config.overrides import apply_overrides
@@ -179,27 +180,8 @@ def scenario_from_table(raw: dict[str, Any], path: Path) -> Scenario:
     except msgspec.ValidationError as error:
         raise UserError(f"{path}: {explain(error, Scenario)}") from None
     scenario = msgspec.structs.replace(scenario, path=str(path))
-    _check_values(scenario)
+    check_values(scenario)
     return scenario
-
-
-def _check_values(scenario: Scenario) -> None:
-    path = scenario.path
-    if not scenario.data.symbols:
-        raise UserError(f"{path}: key 'data.symbols' is empty; list at least one symbol")
-    if len(set(scenario.data.symbols)) != len(scenario.data.symbols):
-        raise UserError(f"{path}: key 'data.symbols' repeats a symbol; list each once")
-    shards = scenario.run.instrument_shards
-    if shards != "auto" and shards < 1:
-        raise UserError(f"{path}: key 'run.instrument_shards' must be at least 1, or \"auto\"")
-    if scenario.data.bars_per_symbol < 1:
-        raise UserError(f"{path}: key 'data.bars_per_symbol' must be at least 1")
-    if scenario.broker.starting_cash <= 0:
-        raise UserError(f"{path}: key 'broker.starting_cash' must be positive")
-    try:
-        scenario.broker.settings()
-    except ValueError as error:
-        raise UserError(f"{path}: [broker]: {error}") from None
 
 
 def frozen_copy(scenario: Scenario) -> str:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from tradeswarm.scenarios.config.benchmark_file import (
+    DATA_FOLDER,
+    DEFAULT_BENCHMARK,
+    benchmark_file,
+)
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.report.metrics import by_day, load_benchmark_csv
-
-DATA_FOLDER = Path(__file__).resolve().parents[1] / "data"
-DEFAULT_BENCHMARK = "SPX"  # scenarios/data/SPX.csv, the S&P 500 1999-2018
 
 
 def _daily(series: pd.Series) -> pd.Series:
@@ -50,18 +52,9 @@ def benchmark_prices(scenario: Scenario, closes_by_symbol: Mapping[str, pd.Serie
         return equal_weight(closes)
     if setting in scenario.data.symbols:
         return _daily(closes[setting]).rename(setting)
-    path = Path(setting)
-    candidates = [path if path.is_absolute() else scenario.folder / path]
-    if path.suffix == "" and len(path.parts) == 1:
-        candidates.append(DATA_FOLDER / f"{setting}.csv")
-    for candidate in candidates:
-        if candidate.is_file():
-            return _csv_prices(candidate).rename(path.stem)
-    raise UserError(
-        f"{scenario.path}: key 'report.benchmark': {setting!r} is neither a symbol of "
-        f"'data.symbols' nor a CSV file; name one of {', '.join(scenario.data.symbols)}, "
-        "a date,...,close file, or a file of scenarios/data such as 'SPX'"
-    )
+    path = benchmark_file(scenario)
+    assert path is not None  # a setting that is not a symbol names a file, or raised
+    return _csv_prices(path).rename(Path(setting).stem)
 
 
 def equal_weight(closes_by_symbol: Mapping[str, pd.Series]) -> pd.Series:

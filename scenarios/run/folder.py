@@ -76,7 +76,7 @@ def read_status(folder: Path) -> dict[str, Any] | None:
     """The run's ``status.json``, or None for a folder written before runs had one."""
     try:
         return dict(json.loads((Path(folder) / STATUS_FILE).read_text()))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no run there, or not even a folder
         return None
 
 

@@ -8,6 +8,7 @@ instead of reading the run folder back.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -71,6 +72,7 @@ def output_dir(scenario: Scenario, override: str | None, *, force: bool = False)
     left to the lock, which names that run."""
     if override is not None:
         folder = Path(override)
+        _check_writable(folder, f"--out {folder}")
         if not force and _holds_a_run(folder):
             raise UserError(
                 f"--out {folder}: the folder holds an earlier run; choose another folder or "
@@ -79,12 +81,27 @@ def output_dir(scenario: Scenario, override: str | None, *, force: bool = False)
         return folder
     folder = Path(scenario.run.output.format(name=scenario.run.name))
     folder = folder if folder.is_absolute() else Path.cwd() / folder
-    if force or not _holds_a_run(folder):
-        return folder
-    number = 2
-    while _holds_a_run(folder.with_name(f"{folder.name}-{number}")):
-        number += 1
-    return folder.with_name(f"{folder.name}-{number}")
+    if not (force or not _holds_a_run(folder)):
+        number = 2
+        while _holds_a_run(folder.with_name(f"{folder.name}-{number}")):
+            number += 1
+        folder = folder.with_name(f"{folder.name}-{number}")
+    _check_writable(folder, f"{scenario.path}: key 'run.output' ({folder})")
+    return folder
+
+
+def _check_writable(folder: Path, named: str) -> None:
+    """The run can make and write ``folder``: checked without creating anything, so a
+    scenario refused later leaves no folder behind."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{named}: a file, not a folder; name a folder for the run")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{named}: {existing} is a file, so the folder cannot be made")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{named}: {existing} is not writable; choose a folder you can write")
 
 
 def _holds_a_run(folder: Path) -> bool:

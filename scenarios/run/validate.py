@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradeswarm.actors.fsm.engine import Strategy
+from tradeswarm.actors.fsm.errors import raised, user_frame
 from tradeswarm.actors.fsm.params import ParamsError
 from tradeswarm.actors.market.config import BarSource
 from tradeswarm.actors.market.sessions import exchange_calendar
+from tradeswarm.scenarios.config.benchmark_file import check_benchmark
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.run.data_source import bar_source
@@ -41,6 +43,7 @@ def prepare(scenario: Scenario) -> PreparedRun:
             exchange_calendar(calendar)
         except ValueError as error:
             raise UserError(f"{scenario.path}: key 'data.calendar': {error}") from None
+    check_benchmark(scenario)
     source, bars = bar_source(scenario)
     return PreparedRun(scenario, strategy, source, bars)
 
@@ -55,3 +58,9 @@ def check_params(strategy: Strategy, scenario: Scenario) -> None:
             raise UserError(f"{scenario.path}: {error}") from None
         except (ValueError, TypeError) as error:
             raise UserError(f"{scenario.path}: [strategy.params]: {error}") from None
+        except Exception as error:  # the strategy's own code, making a context
+            where = user_frame(error.__traceback__)
+            raise UserError(
+                f"{scenario.path}: strategy {strategy.name}: making the context of {symbol} "
+                f"{raised(error)}" + (f" ({where})" if where else "")
+            ) from None

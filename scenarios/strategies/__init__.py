@@ -69,5 +69,8 @@ def ensure_checked(strategy: Strategy) -> None:
         return
     ok, report = check_report(strategy)
     if not ok:
+        lines = report.splitlines()
+        if len(lines) == 2:  # one problem and the count: one line says it
+            raise UserError(f"strategy {strategy.name} does not pass its checks: {lines[0]}")
         raise UserError(f"strategy {strategy.name} does not pass its checks:\n{report}")
     _PASSED[id(strategy)] = strategy

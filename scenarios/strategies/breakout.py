@@ -27,8 +27,10 @@ class BreakoutParams(fsm.Params):
     quantity: float = 100.0
 
     def validate(self) -> None:
-        if self.lookback < 1 or not 0 < self.stop_fraction < 1:
-            raise ValueError(f"breakout needs lookback >= 1 and 0 < stop_fraction < 1: {self}")
+        if self.lookback < 1 or not 0 < self.stop_fraction < 1 or not self.quantity > 0:
+            raise ValueError(
+                f"breakout needs lookback >= 1, 0 < stop_fraction < 1 and quantity > 0: {self}"
+            )
 
 
 @dataclass(slots=True)

@@ -21,8 +21,10 @@ class ReversionParams(fsm.Params):
     quantity: float = 100.0
 
     def validate(self) -> None:
-        if self.window < 2 or not 0 < self.band < 1:
-            raise ValueError(f"mean_reversion needs window >= 2 and 0 < band < 1, got {self}")
+        if self.window < 2 or not 0 < self.band < 1 or not self.quantity > 0:
+            raise ValueError(
+                f"mean_reversion needs window >= 2, 0 < band < 1 and quantity > 0, got {self}"
+            )
 
 
 def oversold(ctx: Context, bar: Bar) -> bool:

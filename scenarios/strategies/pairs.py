@@ -45,6 +45,8 @@ class PairParams(fsm.Params):
     def validate(self) -> None:
         if len(self.legs) != 2 or self.window < 2 or not 0 <= self.exit < self.entry:
             raise ValueError(f"pairs needs two legs, window >= 2, 0 <= exit < entry: {self}")
+        if not self.quantity > 0:
+            raise ValueError(f"pairs needs quantity > 0: {self}")
 
 
 @dataclass(slots=True)

@@ -192,7 +192,8 @@ def test_a_bad_symbol_list_is_refused(tmp_path: Path, symbols: str, complaint: s
     ids=["instrument_shards", "starting_cash"],
 )
 def test_a_number_out_of_range_names_the_key(tmp_path: Path, section: str, key: str) -> None:
-    assert f"key '{key}' must" in error_of(write(tmp_path, MINIMAL + "\n" + section + "\n"))
+    message = error_of(write(tmp_path, MINIMAL + "\n" + section + "\n"))
+    assert f"key '{key}'" in message and "must" in message
 
 
 def test_a_number_out_of_range_in_data_names_the_key(tmp_path: Path) -> None:
