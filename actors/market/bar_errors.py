@@ -61,7 +61,7 @@ def row_error(
     return DataError(f"{file}:{line}: field {column!r} is {text!r}, {problem}; {bad.fix}")
 
 
-def _conversion_problem(arrow_type: str, kind: str) -> tuple[str, str]:
+def _conversion_problem(arrow_type: str, kind: str, value: str = "") -> tuple[str, str]:
     if arrow_type == "double":
         return "not a number", FIX_ROW
     if kind == "expected a zone offset in":
@@ -69,6 +69,8 @@ def _conversion_problem(arrow_type: str, kind: str) -> tuple[str, str]:
     if kind == "expected no zone offset in":
         return "a time with a UTC offset, unlike the file's first row", _ONE_FORM
     if arrow_type.startswith("date32"):
+        if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):  # the form is right, the day is not
+            return "not a day of the calendar", FIX_ROW
         return "not a date as YYYY-MM-DD, as the file's first row is", _ONE_FORM
     return f"not a timestamp ({ACCEPTED_FORMS})", FIX_ROW
 
@@ -97,7 +99,7 @@ def _conversion_error(file: DataFile, header: list[str], match: re.Match[str]) -
     if found is None:
         return None
     _, (line, fields) = found
-    problem, fix = _conversion_problem(arrow_type, kind)
+    problem, fix = _conversion_problem(arrow_type, kind, fields[index])
     return DataError(
         f"{file}:{line}: field {header[index]!r} is {fields[index]!r}, {problem}; {fix}"
     )

@@ -47,6 +47,11 @@ def error_of(call: Callable[[], object]) -> str:
             f"{HEADER}\n2000-03-01,10,11,9,nan,1000,5\n", ":2: field 'close' is 'nan'", id="nan"
         ),
         pytest.param(
+            f"{HEADER}\n{GOOD_ROW}\n2000-13-02,10.5,12,10,11,2000,5.5\n",
+            "BAD.csv:3: field 'date' is '2000-13-02', not a day of the calendar; fix or remove",
+            id="impossible date",
+        ),
+        pytest.param(
             f"{HEADER}\n2000-03-01,10,inf,9,10,1000,5\n", ":2: field 'high' is 'inf'", id="inf"
         ),
         pytest.param(
@@ -56,7 +61,7 @@ def error_of(call: Callable[[], object]) -> str:
         ),
         pytest.param(
             f"{HEADER}\n2000-02-30,10,11,9,10,1000,5\n",
-            ":2: field 'date' is '2000-02-30', not a date as YYYY-MM-DD",
+            ":2: field 'date' is '2000-02-30', not a day of the calendar",
             id="no such day",
         ),
         pytest.param(
