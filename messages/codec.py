@@ -15,6 +15,7 @@ from tradeswarm.messages.control import (
     BrokerProgress,
     BrokerResults,
     Heartbeat,
+    JournalHeader,
     RunProgress,
     ShutdownRequest,
     StartRequest,
@@ -60,6 +61,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     AccountStatement,
     BrokerResults,
     Heartbeat,
+    JournalHeader,
 )
 
 AnyMessage = (
@@ -89,6 +91,7 @@ AnyMessage = (
     | AccountStatement
     | BrokerResults
     | Heartbeat
+    | JournalHeader
 )
 
 

@@ -109,3 +109,13 @@ class ActorFailed(Message, kw_only=True, frozen=True):
     actor: str
     reason: str
     user_error: bool = False
+
+
+class JournalHeader(Message, kw_only=True, frozen=True):
+    """A broker journal's first entry: which prices its fills are in (``as traded``,
+    back-adjusted, or synthetic), for whom, and with what cash, so a journal read on its
+    own says what its numbers mean."""
+
+    prices: str
+    symbols: list[str]
+    starting_cash: float

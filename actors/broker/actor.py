@@ -29,6 +29,7 @@ from tradeswarm.messages import (
     CancelRequest,
     Endpoints,
     Fill,
+    JournalHeader,
     OrderRequest,
     PeerSignal,
     ReplaceRequest,
@@ -60,6 +61,11 @@ class BrokerActor(SocketActor):
         self.counters.update(orders=0, fills=0, step_reports=0, unknown_senders=0)
         self._journal_path = Path(config.journal_path)
         self._recover = config.recover
+        self._header = JournalHeader(
+            prices=config.prices,
+            symbols=list(config.symbols),
+            starting_cash=config.settings.starting_cash,
+        )
         # Replies go to the host that runs the symbol's instrument (by default, its own).
         self._identities = {
             symbol: host_identity(config.hosts.get(symbol, symbol)) for symbol in config.symbols
@@ -74,6 +80,8 @@ class BrokerActor(SocketActor):
         if recovering:
             self._restore_from_journal()
         self.journal = Journal(self._journal_path, append=recovering)
+        if not recovering:
+            self.journal.append(self._header)
         # Mandatory routing: a reply to a router that is not (or no longer) connected raises
         # instead of vanishing; it is kept and sent again once the router is back.
         self._requests = self.open(

@@ -16,4 +16,5 @@ class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
     coupled: list[str] = msgspec.field(default_factory=list)  # wait on the clock every time
     hosts: dict[str, str] = msgspec.field(default_factory=dict)  # symbol -> its host's name
     accounts: bool = False  # send cash and equity with progress (strategies size by them)
+    prices: str = ""  # which prices the bars are in, for the journal's header
     name: str = BROKER_NAME

@@ -64,6 +64,7 @@ def plan_nodes(
             if strategy.reads_portfolio or strategy.new_context(symbol, params).peers
         ],
         accounts=strategy.reads_portfolio,
+        prices=scenario.data.prices(),
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
     )
     router = RouterConfig()

@@ -16,6 +16,8 @@ from tests.integration.harness import (
     write_synthetic_scenario,
 )
 from tests.integration.test_no_leaks import _wait_for
+from tradeswarm.actors.broker.journal import read_journal
+from tradeswarm.messages import JournalHeader
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.data_source import data_paths
 
@@ -34,6 +36,8 @@ def test_a_run_folder_holds_fills_timeline_summary_and_a_reloadable_scenario(
 
     assert summary["fills"] == len(fills)
     assert summary["prices"].startswith("back-adjusted")  # what the fills' prices are
+    header = next(read_journal(out / "journal.msgpack"))
+    assert isinstance(header, JournalHeader) and header.prices == summary["prices"]
     filled = [row for row in timeline if row["event"] == "filled"]
     assert len(filled) == len(fills)  # every fill completes one market order
     assert {row["to"] for row in timeline} <= {"FLAT", "ENTRY_PENDING", "LONG", "EXIT_PENDING"}

@@ -24,6 +24,7 @@ from tradeswarm.messages import (
     DecodeError,
     Fill,
     Heartbeat,
+    JournalHeader,
     Message,
     OpenOrder,
     OrderAck,
@@ -169,6 +170,7 @@ SAMPLES: dict[type[Message], Message] = {
     AccountStatement: STATEMENT,
     BrokerResults: BrokerResults(fills=[FILL], statements=[STATEMENT]),
     Heartbeat: Heartbeat(actor="instruments-0"),
+    JournalHeader: JournalHeader(prices="as traded", symbols=["AAPL"], starting_cash=1e5),
 }
 
 every_message_type = pytest.mark.parametrize(
