@@ -79,8 +79,12 @@ class PeakTreeRss:
         while True:
             self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root))
             self.samples += 1
+            self.on_sample()
             if self._stop.wait(self.interval):
                 return
+
+    def on_sample(self) -> None:
+        """What a subclass also records at each sample."""
 
     @property
     def peak_mib(self) -> float:

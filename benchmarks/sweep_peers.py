@@ -42,7 +42,6 @@ import multiprocessing.connection
 import os
 import resource
 import sys
-import threading
 import time
 import traceback
 import warnings
@@ -51,7 +50,6 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from itertools import product
 from pathlib import Path
-from types import TracebackType
 
 import backtesting
 import backtesting.lib
@@ -59,7 +57,7 @@ import backtrader as bt
 import numpy as np
 import pandas as pd
 
-from benchmarks.process_memory import MIB, tree_rss_bytes
+from benchmarks.process_memory import MIB, PeakTreeRss
 from tradeswarm.actors.market.synthetic import synthetic_minute_bars
 
 QUANTITY = 100
@@ -369,37 +367,16 @@ def _is_worker(pid: int) -> bool:
     return b"resource_tracker" not in command
 
 
-class TreeSampler:
+class TreeSampler(PeakTreeRss):
     """Every ``interval`` s: the PSS sum of ``root``'s tree and how many workers it has."""
 
     def __init__(self, root: int, interval: float = 0.1) -> None:
-        self.root = root
-        self.interval = interval
-        self.peak_bytes = 0
+        super().__init__(root, interval)
         self.most_workers = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="peer-tree", daemon=True)
 
-    def _sample(self) -> None:
-        while True:
-            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root))
-            workers = sum(1 for pid in _descendants(self.root) if _is_worker(pid))
-            self.most_workers = max(self.most_workers, workers)
-            if self._stop.wait(self.interval):
-                return
-
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
+    def on_sample(self) -> None:
+        workers = sum(1 for pid in _descendants(self.root) if _is_worker(pid))
+        self.most_workers = max(self.most_workers, workers)
 
 
 # --- command line ---------------------------------------------------------------------------
