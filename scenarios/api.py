@@ -4,6 +4,7 @@
     result = run("scenarios/sma_demo.toml", set={"strategy.params.fast": 5})
     result.fills, result.trades, result.equity, result.metrics["tear_sheet"]["sharpe"]
     run(table, data={"AAPL": frame})     # bars from pandas instead of files
+    sweep("sma_grid.toml", workers=4).ledger   # a sweep, its ledger as a DataFrame
 
 The command line is a thin shell over the same calls. A scenario is a file, a table (a
 dict, as the file would hold it; its relative paths are relative to the working
@@ -34,8 +35,12 @@ from tradeswarm.scenarios.report.run_metrics import compute_metrics, trip_rows
 from tradeswarm.scenarios.run.frames import Frames, frames_as_files
 from tradeswarm.scenarios.run.runner import output_dir, run_prepared
 from tradeswarm.scenarios.run.validate import prepare
+from tradeswarm.scenarios.sweep.ledger import read_ledger
+from tradeswarm.scenarios.sweep.report import write_sweep_report
+from tradeswarm.scenarios.sweep.runner import run_sweep
+from tradeswarm.scenarios.sweep.spec import load_sweep, sweep_from_table
 
-__all__ = ["Result", "load", "run"]
+__all__ = ["Result", "SweepResult", "load", "run", "sweep"]
 
 ScenarioLike = str | Path | Mapping[str, Any] | Scenario
 
@@ -137,6 +142,45 @@ def _run_into(prepared: Any, folder: Path, *, keep: bool) -> Result:
         positions=data.positions,
         timeline=data.timeline,
         folder=folder if keep else None,
+    )
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished sweep: its ledger as a DataFrame (one row per variant, this run's and
+    earlier ones'), where the ledger and its HTML page are, and the variants that failed."""
+
+    ledger: pd.DataFrame
+    path: Path
+    report: Path
+    failed: list[tuple[str, str]]  # (variant key, error) of this call's failures
+    ran: int
+    skipped: int
+
+
+def sweep(
+    spec: str | Path | Mapping[str, Any],
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+) -> SweepResult:
+    """Run a sweep given as a file or as its table (``{"sweep": {...}, "grid": {...}}``, a
+    relative ``scenario`` then relative to the working directory), as ``tradeswarm sweep``
+    does: ``workers`` processes (default the CPU count) or a Dask scheduler's address
+    (``"local"`` for a LocalCluster). Variants already in the ledger are not run again."""
+    if isinstance(spec, Mapping):
+        checked = sweep_from_table(dict(spec), Path.cwd() / "sweep.toml")
+    else:
+        checked = load_sweep(Path(spec))
+    outcome = run_sweep(checked, workers=workers, dask=dask)
+    page = write_sweep_report(outcome.ledger, list(checked.grid), checked.metric)
+    return SweepResult(
+        ledger=read_ledger(outcome.ledger),
+        path=outcome.ledger,
+        report=page,
+        failed=outcome.failed,
+        ran=outcome.ran,
+        skipped=outcome.skipped,
     )
 
 

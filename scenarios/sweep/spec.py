@@ -29,7 +29,7 @@ import msgspec
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.explain import explain
 
-__all__ = ["SweepSpec", "load_sweep"]
+__all__ = ["SweepSpec", "load_sweep", "sweep_from_table"]
 
 METRICS = (
     "total_return",
@@ -83,6 +83,12 @@ def load_sweep(path: Path) -> SweepSpec:
         raise UserError(f"{path}: no such sweep file") from None
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
         raise UserError(f"{path}: cannot read the sweep file: {error}") from None
+    return sweep_from_table(raw, path)
+
+
+def sweep_from_table(raw: dict[str, Any], path: Path) -> SweepSpec:
+    """A sweep from its table; ``path`` names it in errors and anchors its relative
+    ``scenario`` (a table made in code passes the working directory plus a file name)."""
     try:
         parsed = msgspec.convert(raw, SweepFile)
     except msgspec.ValidationError as error:

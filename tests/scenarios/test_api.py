@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.harness import SCENARIOS, run_cli
 from tradeswarm.actors import fsm
-from tradeswarm.scenarios.api import load, run
+from tradeswarm.scenarios.api import load, run, sweep
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.strategies.sma_crossover import STRATEGY as SMA
 
@@ -112,3 +112,30 @@ def test_a_frame_without_prices_is_one_line_naming_what_is_missing() -> None:
     frame = daily_frame("AAPL").drop(columns=["high"])
     with pytest.raises(UserError, match="high"):
         run(DEMO, data={"AAPL": frame})
+
+
+def test_a_sweep_from_a_table_gives_its_ledger_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.toml").write_text(
+        '[data]\nsource = "synthetic"\nsymbols = ["X"]\nbars_per_symbol = 800\n'
+        '[strategy]\nname = "sma_crossover"\n'
+    )
+    spec = {
+        "sweep": {"scenario": "base.toml", "constraint": "fast < slow", "ledger": "l.csv"},
+        "grid": {"strategy.params.fast": [5, 10], "strategy.params.slow": [8, 20]},
+    }
+    first = sweep(spec, workers=1)
+    assert (first.ran, first.skipped, first.failed) == (3, 0, [])  # (10, 8) is left out
+    assert sorted(
+        zip(first.ledger["strategy.params.fast"], first.ledger["strategy.params.slow"], strict=True)
+    ) == [
+        (5, 8),
+        (5, 20),
+        (10, 20),
+    ]
+    assert set(first.ledger["status"]) == {"ok"} and first.report.is_file()
+    again = sweep(spec, workers=1)
+    assert (again.ran, again.skipped) == (0, 3)
+    assert len(again.ledger) == 3
