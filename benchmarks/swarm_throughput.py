@@ -105,13 +105,14 @@ def scaled(cell: Cell, divisor: int) -> Cell:
     return Cell(cell.name, cell.symbols, max(1, cell.bars_per_symbol // divisor))
 
 
-def scenario_toml(cell: Cell, topology: str) -> str:
+def scenario_toml(cell: Cell, topology: str, transport: str = "ipc") -> str:
     symbols = ", ".join(f'"{symbol}"' for symbol in symbols_of(cell))
     return f"""\
 [run]
 name = "bench-{cell.name}-{topology}"
 seed = {SEED}
 topology = "{topology}"
+transport = "{transport}"
 timeout_seconds = {timeout_of(cell) - 10:.0f}
 
 [data]
@@ -139,10 +140,10 @@ def cli_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tradeswarm.scenarios.cli.main"]
 
 
-def run_swarm(cell: Cell, topology: str, folder: Path) -> SwarmResult:
+def run_swarm(cell: Cell, topology: str, folder: Path, transport: str = "ipc") -> SwarmResult:
     """One CLI run, its process tree sampled for memory, killed whole if it overruns."""
     scenario = folder / f"{cell.name}-{topology}.toml"
-    scenario.write_text(scenario_toml(cell, topology))
+    scenario.write_text(scenario_toml(cell, topology, transport))
     out_dir = folder / f"{cell.name}-{topology}"
     command = [*cli_command(), "run", str(scenario), "--out", str(out_dir), "--quiet"]
     started = time.perf_counter()
@@ -297,6 +298,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--cells", nargs="+", choices=list(CELLS), default=list(DEFAULT_CELLS), help="cells to run"
     )
     parser.add_argument("--topologies", nargs="+", choices=TOPOLOGIES, default=list(TOPOLOGIES))
+    parser.add_argument(
+        "--transport", choices=("ipc", "tcp"), default="ipc", help="between processes"
+    )
     return parser.parse_args(argv)
 
 
@@ -320,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flush=True,
             )
             for topology in args.topologies:
-                swarm = run_swarm(cell, topology, Path(folder))
+                swarm = run_swarm(cell, topology, Path(folder), args.transport)
                 rows.append((swarm, plain))
                 if swarm.summary is None:
                     problems.append(f"{cell.name} {topology} failed: {swarm.error}")

@@ -20,9 +20,10 @@ class Endpoints(msgspec.Struct, frozen=True, kw_only=True):
     router: str  # ROUTER: instruments and tools send orders and requests here
     broker: str  # ROUTER: the router's DEALER connects here
     control: str  # ROUTER: the runner; every actor connects a DEALER
+    state: str  # ROUTER: read-only trading-state requests, for tools (the router's)
 
 
-_NAMES = ("market_data", "market_credit", "router", "broker", "control")
+_NAMES = ("market_data", "market_credit", "router", "broker", "control", "state")
 
 
 def inproc_endpoints() -> Endpoints:

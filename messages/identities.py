@@ -10,6 +10,10 @@ from __future__ import annotations
 BROKER_NAME = "broker"
 MARKET_DATA_NAME = "market_data"
 ROUTER_NAME = "router"
+# The router's two links to the broker: the run's own requests, and the read-only state
+# socket's, which may carry nothing but state requests.
+ROUTER_LINK_IDENTITY = b"router"
+STATE_LINK_IDENTITY = b"router/state"
 
 
 def instrument_name(symbol: str) -> str:

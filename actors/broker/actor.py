@@ -39,6 +39,9 @@ from tradeswarm.messages import (
     encode,
     host_identity,
 )
+from tradeswarm.messages.identities import STATE_LINK_IDENTITY
+from tradeswarm.messages.link_keys import LinkKeys
+from tradeswarm.messages.printable import printable
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,9 @@ class BrokerActor(SocketActor):
         *,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
+        keys: LinkKeys | None = None,
     ) -> None:
-        super().__init__(config.name, endpoints, zmq_context)
+        super().__init__(config.name, endpoints, zmq_context, keys)
         self.engine = BrokerEngine(
             config.settings, config.symbols, config.coupled, accounts=config.accounts
         )
@@ -112,7 +116,7 @@ class BrokerActor(SocketActor):
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "market data")
+        message = self.decode_or_count(frames[-1], "market_data")
         if isinstance(message, BarBatch):
             self.engine.take_bars(message)
         elif isinstance(message, BarsPublished):
@@ -120,29 +124,58 @@ class BrokerActor(SocketActor):
 
     def _on_request(self, frames: list[bytes]) -> None:
         if len(frames) < 3:
-            self.counters["malformed"] += 1
-            log.warning("broker: dropped a request with %d frames, expected 3", len(frames))
+            self.count_malformed("broker", f"a request of {len(frames)} frames, expected 3")
             return
-        self._router_identity = frames[0]
-        origin = frames[1]
+        link, origin = frames[0], frames[1]
+        if link == STATE_LINK_IDENTITY:
+            for body in frames[2:]:
+                self._on_state_request(origin, body)
+            return
+        self._router_identity = link
         for body in frames[2:]:
             self._on_request_message(origin, body)
 
+    def _on_state_request(self, origin: bytes, body: bytes) -> None:
+        """The router's read-only state socket: a state request is all it may carry. The
+        answer leaves at once, beside the run's own replies, on the link it came by."""
+        message = self.decode_or_count(body, "state", origin)
+        if isinstance(message, TradingStateRequest):
+            snapshot = encode(self.engine.book.snapshot(message.request_id))
+            try:
+                self._requests.send_multipart([STATE_LINK_IDENTITY, origin, snapshot])
+            except zmq.ZMQError as error:
+                if error.errno != zmq.EHOSTUNREACH:
+                    raise
+        elif message is not None:
+            self.refuse("state", f"{type(message).__name__} from a read-only client")
+
     def _on_request_message(self, origin: bytes, body: bytes) -> None:
-        message = self.decode_or_count(body, origin.decode(errors="replace"))
+        message = self.decode_or_count(body, "broker", origin)
         if isinstance(message, StepDone):
             self.counters["step_reports"] += 1
-            if not self.engine.take_step_done(message.sender, message.through_ts_ns):
-                self.counters["unknown_senders"] += 1
-                log.warning("broker: StepDone from unknown participant %r", message.sender)
+            if self._entitled(origin, message.sender, message):
+                self.engine.take_step_done(message.sender, message.through_ts_ns)
         elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest | PeerSignal):
-            self.engine.take_request(message)
-            self.counters["orders"] += isinstance(message, OrderRequest)
+            if self._entitled(origin, message.symbol, message):
+                self.engine.take_request(message)
+                self.counters["orders"] += isinstance(message, OrderRequest)
         elif isinstance(message, TradingStateRequest):
             self._reply(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
-            self.counters["malformed"] += 1
-            log.warning("broker: unexpected %s", type(message).__name__)
+            self.count_malformed("broker", f"an unexpected {type(message).__name__}", origin)
+
+    def _entitled(self, origin: bytes, symbol: str, message: object) -> bool:
+        """Only the host that runs a symbol may decide for it: its clock reports, orders,
+        cancels and signals. Anything else is counted and dropped, never seen by the
+        engine (a forged report could race the clock ahead; a forged order would trade)."""
+        if self._identities.get(symbol) == origin:
+            return True
+        self.counters["unknown_senders"] += 1
+        self.refuse(
+            "broker",
+            f"{type(message).__name__} for {printable(symbol)} from {printable(origin)}",
+        )
+        return False
 
     # -- the loop -------------------------------------------------------------------------
 

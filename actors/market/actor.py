@@ -28,6 +28,7 @@ from tradeswarm.messages import (
     Endpoints,
     encode,
 )
+from tradeswarm.messages.link_keys import MARKET_CREDIT, MARKET_DATA, LinkKeys
 from tradeswarm.messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ class MarketDataActor(SocketActor):
         *,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
+        keys: LinkKeys | None = None,
     ) -> None:
-        super().__init__(config.name, endpoints, zmq_context)
+        super().__init__(config.name, endpoints, zmq_context, keys)
         self.source = config.source
         self.calendar = config.calendar or None
         self.timer_ns = round(config.timer_seconds * 1e9)
@@ -69,15 +71,25 @@ class MarketDataActor(SocketActor):
             bind=self.endpoints.market_data,
             handler=self._on_subscription,
             options={zmq.XPUB_VERBOSE: 1},
+            domain=MARKET_DATA,
         )
-        self.open(zmq.PULL, bind=self.endpoints.market_credit, handler=self._on_credit)
+        self.open(
+            zmq.PULL,
+            bind=self.endpoints.market_credit,
+            handler=self._on_credit,
+            domain=MARKET_CREDIT,
+        )
 
     def _on_subscription(self, frames: list[bytes]) -> None:
-        if frames[0][:1] == b"\x01":
+        """A subscriber says only (un)subscribe: 1 or 0, then a topic."""
+        kind = frames[0][:1]
+        if kind == b"\x01":
             self._subscriptions += 1
+        elif kind != b"\x00" or len(frames) != 1:
+            self.count_malformed(MARKET_DATA, "a frame that is no subscription")
 
     def _on_credit(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "broker")
+        message = self.decode_or_count(frames[-1], "market_credit")
         if isinstance(message, BrokerProgress):
             while self._published and self._published[0] <= message.through_ts_ns:
                 self._published.popleft()

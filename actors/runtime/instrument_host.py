@@ -34,6 +34,7 @@ from tradeswarm.messages import (
     PeerSignal,
     host_identity,
 )
+from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.topics import CLOCK, bar_topic
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,9 @@ class InstrumentHostActor(SocketActor):
         *,
         endpoints: Endpoints,
         zmq_context: zmq.Context | None = None,
+        keys: LinkKeys | None = None,
     ) -> None:
-        super().__init__(config.name, endpoints, zmq_context)
+        super().__init__(config.name, endpoints, zmq_context, keys)
         self._outbox: list[bytes] = []
         strategy = config.strategy.load()
         self.instruments = {
@@ -81,7 +83,7 @@ class InstrumentHostActor(SocketActor):
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "market data")
+        message = self.decode_or_count(frames[-1], "market_data")
         if isinstance(message, BarBatch):
             instrument = self.instruments.get(message.symbol)
             if instrument is None:
@@ -104,8 +106,7 @@ class InstrumentHostActor(SocketActor):
                 for instrument in self._running:
                     instrument.take_broker_progress(message.through_ts_ns, message.final, account)
             elif not self._dispatch(message):
-                self.counters["malformed"] += 1
-                log.warning("%s: unexpected %s from the router", self.name, type(message).__name__)
+                self.count_malformed("router", f"an unexpected {type(message).__name__}")
 
     def _dispatch(self, message: Message) -> bool:
         """False for a message no hosted instrument can take (the caller counts it)."""

@@ -4,7 +4,9 @@ The same configs start the same actors in both topologies; only the endpoints an
 process around them differ. A plan is plain msgpack of typed configs (one struct per actor
 kind): a child process decodes and validates it before any actor starts, and the
 ``single`` topology sends its plan through the same encoding, so what runs in one process
-runs in many. A child node dies with its parent (Linux parent-death signal, and a watch on
+runs in many. A child gets its share of the run's keys (``messages.link_keys``) on the
+same standard input, and runs the ZAP handler that checks who connects to what it binds.
+A child node dies with its parent (Linux parent-death signal, and a watch on
 the parent pid as a fallback) so a killed runner leaves no orphan behind, and ignores
 Ctrl-C: the runner owns the shutdown.
 """
@@ -27,7 +29,9 @@ import zmq
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.market.config import MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
+from tradeswarm.actors.runtime.zap import start_authenticator
 from tradeswarm.messages import Endpoints
+from tradeswarm.messages.link_keys import LinkKeys
 
 ActorConfig = MarketDataConfig | RouterConfig | BrokerConfig | InstrumentHostConfig
 PARENT_WATCH_SECONDS = 0.5
@@ -46,6 +50,7 @@ class Launch(msgspec.Struct, frozen=True, kw_only=True):
     endpoints: Endpoints
     parent_pid: int
     log_level: int
+    keys: LinkKeys | None = None  # None: every socket is inproc
 
 
 def actor_class(config: ActorConfig) -> type[pykka.ThreadingActor]:
@@ -74,10 +79,13 @@ def as_sent(node: NodeConfig) -> NodeConfig:
 
 
 def start_actors(
-    node: NodeConfig, endpoints: Endpoints, zmq_context: zmq.Context | None = None
+    node: NodeConfig,
+    endpoints: Endpoints,
+    zmq_context: zmq.Context | None = None,
+    keys: LinkKeys | None = None,
 ) -> list[pykka.ActorRef[Any]]:
     return [
-        actor_class(config).start(config, endpoints=endpoints, zmq_context=zmq_context)
+        actor_class(config).start(config, endpoints=endpoints, zmq_context=zmq_context, keys=keys)
         for config in node.actors
     ]
 
@@ -91,7 +99,9 @@ def run_node(launch: Launch) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     name = launch.node.name
     logging.basicConfig(level=launch.log_level, format=f"%(levelname)s {name}: %(message)s")
-    refs = start_actors(launch.node, launch.endpoints)
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+    authenticator = None if launch.keys is None else start_authenticator(context, launch.keys)
+    refs = start_actors(launch.node, launch.endpoints, keys=launch.keys)
     try:
         while any(ref.is_alive() for ref in refs):
             if os.getppid() != launch.parent_pid:
@@ -101,7 +111,9 @@ def run_node(launch: Launch) -> None:
     finally:
         pykka.ActorRegistry.stop_all(block=True, timeout=5)
         _join_actor_threads(timeout_seconds=5)
-        zmq.Context.instance().term()
+        if authenticator is not None:
+            authenticator.stop()
+        context.term()
     sys.exit(0)
 
 
@@ -123,7 +135,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def launch_node(node: NodeConfig, endpoints: Endpoints, log_level: int) -> subprocess.Popen[bytes]:
+def launch_node(
+    node: NodeConfig, endpoints: Endpoints, log_level: int, keys: LinkKeys | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``node`` in a new interpreter that sees the modules this one sees."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path and os.path.isdir(path))
@@ -133,7 +147,9 @@ def launch_node(node: NodeConfig, endpoints: Endpoints, log_level: int) -> subpr
         env=env,
     )
     assert process.stdin is not None
-    launch = Launch(node=node, endpoints=endpoints, parent_pid=os.getpid(), log_level=log_level)
+    launch = Launch(
+        node=node, endpoints=endpoints, parent_pid=os.getpid(), log_level=log_level, keys=keys
+    )
     process.stdin.write(msgspec.msgpack.encode(launch))
     process.stdin.close()
     return process

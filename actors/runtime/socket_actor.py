@@ -8,7 +8,13 @@ messages (a stop, a test's ``ask``) interleave between two polls.
 
 Every actor also holds a DEALER to the runner's control ROUTER: it says ready, finished,
 stopped or failed there, and takes ``StartRequest`` and ``ShutdownRequest`` from it.
-Bytes that do not decode are logged, counted in ``counters["malformed"]`` and dropped.
+
+Given the run's keys, every socket the actor binds outside its process is a CURVE server
+watched by a monitor that counts refused handshakes (``refused.<socket>``), and every
+socket it connects is a CURVE client. Bytes that do not decode are counted
+(``malformed`` and ``malformed.<socket>``) and dropped; so is a message its sender had
+no right to send (``refused.<socket>``). The warnings are throttled and escaped: no peer
+can flood stderr or write into the terminal.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 import pykka
 import zmq
 
+from tradeswarm.actors.runtime.throttled_log import ThrottledLog
 from tradeswarm.messages import (
     ActorFailed,
     ActorReady,
@@ -35,7 +42,9 @@ from tradeswarm.messages import (
     decode,
     encode,
 )
-from tradeswarm.messages.sockets import open_socket
+from tradeswarm.messages.link_keys import LinkKeys, is_local, secure_client, secure_server
+from tradeswarm.messages.printable import printable
+from tradeswarm.messages.sockets import DEFAULT_MAX_MESSAGE_BYTES, open_socket
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +52,34 @@ IDLE_POLL_MS = 50
 HEARTBEAT_SECONDS = 0.5
 CONTROL_LINGER_MS = 1000
 MAX_MESSAGES_PER_SOCKET = 256
+REFUSED_HANDSHAKES = (
+    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+    | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+)
+_HANDSHAKE_FAILURES: dict[int, str] = {
+    zmq.EVENT_HANDSHAKE_FAILED_AUTH: "its key is not one this socket accepts",
+    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "it does not speak CURVE with the run's key",
+    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "its handshake failed",
+}
 _POLL = object()
 
 FrameHandler = Callable[[list[bytes]], None]
 
 
 class SocketActor(pykka.ThreadingActor):
-    def __init__(self, name: str, endpoints: Endpoints, zmq_context: zmq.Context | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        endpoints: Endpoints,
+        zmq_context: zmq.Context | None,
+        keys: LinkKeys | None = None,
+    ) -> None:
         super().__init__()
         self.name = name
         self.endpoints = endpoints
+        self.keys = keys
+        self.warnings = ThrottledLog(log)
         self.counters: dict[str, int] = {"malformed": 0}
         self._zmq_context = zmq_context
         self._handlers: dict[zmq.Socket, FrameHandler] = {}
@@ -91,29 +118,68 @@ class SocketActor(pykka.ThreadingActor):
         identity: bytes | None = None,
         handler: FrameHandler | None = None,
         options: dict[int, int] | None = None,
+        domain: str = "",
+        max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> zmq.Socket:
-        """Options are set before bind/connect: some (XPUB_VERBOSE) only act on later peers."""
+        """Options are set before bind/connect: some (XPUB_VERBOSE) only act on later peers.
+        ``domain`` names a bound socket: its key set and its counters."""
         context = self._zmq_context or zmq.Context.instance()
-        sock = open_socket(context, kind, identity=identity)
+        sock = open_socket(context, kind, identity=identity, max_bytes=max_bytes)
         self._sockets.append(sock)
         for option, value in (options or {}).items():
             sock.setsockopt(option, value)
         if bind is not None:
+            if self.keys is not None and not is_local(bind):
+                self.guard(sock, domain)
             sock.bind(bind)
         if connect is not None:
+            if self.keys is not None and not is_local(connect):
+                keys = self.keys
+                secure_client(sock, keys.server_public, keys.client_public, keys.client_secret)
             sock.connect(connect)
         if handler is not None:
             self._handlers[sock] = handler
             self._poller.register(sock, zmq.POLLIN)
         return sock
 
-    def decode_or_count(self, data: bytes, origin: str) -> AnyMessage | None:
+    def guard(self, sock: zmq.Socket, domain: str) -> None:
+        """Make ``sock`` (not yet bound) a CURVE server for ``domain`` and count the
+        handshakes it refuses. Also for sockets another thread drives (the router's)."""
+        assert self.keys is not None and domain, "a bound socket needs the keys and a domain"
+        secure_server(sock, self.keys.server_public, self.keys.server_secret, domain)
+        monitor = sock.get_monitor_socket(REFUSED_HANDSHAKES)
+        monitor.setsockopt(zmq.LINGER, 0)
+        self._sockets.insert(0, monitor)  # closed first: it watches the others
+        self.counters[f"refused.{domain}"] = 0
+        self._handlers[monitor] = lambda frames: self._on_refused_handshake(domain, frames)
+        self._poller.register(monitor, zmq.POLLIN)
+
+    def _on_refused_handshake(self, domain: str, frames: list[bytes]) -> None:
+        event = int.from_bytes(frames[0][:2], "little")
+        why = _HANDSHAKE_FAILURES.get(event, f"handshake event {event}")
+        self.refuse(domain, f"a connection: {why}")
+
+    def refuse(self, socket: str, what: str) -> None:
+        """Count and report (throttled) something ``socket`` would not take."""
+        key = f"refused.{socket}"
+        self.counters[key] = self.counters.get(key, 0) + 1
+        self.warnings.warning(key, f"{self.name}: refused {what} on {socket}")
+
+    def decode_or_count(self, data: bytes, socket: str, sender: bytes = b"") -> AnyMessage | None:
         try:
             return decode(data)
         except DecodeError as error:
-            self.counters["malformed"] += 1
-            log.warning("%s: dropped a malformed message from %s: %s", self.name, origin, error)
+            self.count_malformed(socket, f"{error}", sender)
             return None
+
+    def count_malformed(self, socket: str, what: str, sender: bytes = b"") -> None:
+        key = f"malformed.{socket}"
+        self.counters["malformed"] += 1
+        self.counters[key] = self.counters.get(key, 0) + 1
+        origin = f" from {printable(sender)}" if sender else ""
+        self.warnings.warning(
+            key, f"{self.name}: dropped a malformed message on {socket}{origin}: {printable(what)}"
+        )
 
     def send_control(self, message: Message) -> None:
         if self._control is not None:

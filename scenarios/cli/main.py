@@ -261,9 +261,10 @@ def _diagram(args: argparse.Namespace) -> int:
 
 def _state(args: argparse.Namespace) -> int:
     """A live run's trading state; a run that has ended prints the state it ended with."""
+    from tradeswarm.messages.link_keys import read_state_key
     from tradeswarm.scenarios.run.folder import RUNNING, read_status
-    from tradeswarm.scenarios.run.runner import FINAL_STATE_FILE, as_builtins
-    from tradeswarm.scenarios.run.swarm import request_trading_state
+    from tradeswarm.scenarios.run.runner import FINAL_STATE_FILE, STATE_KEY_FILE, as_builtins
+    from tradeswarm.scenarios.run.state_request import request_trading_state
 
     folder: Path = args.run_folder
     status = read_status(folder)
@@ -279,8 +280,10 @@ def _state(args: argparse.Namespace) -> int:
     endpoints_file = folder / "endpoints.json"
     if not endpoints_file.exists():
         raise UserError(f"{endpoints_file}: not found; is a run in progress in {folder}?")
-    router = json.loads(endpoints_file.read_text())["router"]
-    state = request_trading_state(router, args.timeout)
+    endpoint = json.loads(endpoints_file.read_text())["state"]
+    key_file = folder / STATE_KEY_FILE
+    key = read_state_key(key_file) if key_file.exists() else None  # none: a single process
+    state = request_trading_state(endpoint, args.timeout, key=key)
     print(json.dumps(as_builtins(state), indent=2, sort_keys=True))
     return EXIT_OK
 

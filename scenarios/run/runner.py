@@ -47,11 +47,13 @@ from tradeswarm.scenarios.run.output import (
     write_timeline,
 )
 from tradeswarm.scenarios.run.plan import plan_nodes
-from tradeswarm.scenarios.run.swarm import Swarm, write_endpoints
+from tradeswarm.scenarios.run.state_request import write_endpoints
+from tradeswarm.scenarios.run.swarm import Swarm
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
 
 JOURNAL_NAME = "journal.msgpack"
 FINAL_STATE_FILE = "state.json"
+STATE_KEY_FILE = "state.key"  # mode 0600: the read-only key of ``tradeswarm state``
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ def _run(
         heartbeat_seconds=scenario.run.heartbeat_seconds,
     ) as swarm:
         swarm.launch()
+        # The key first: a tool that sees the endpoints finds the key beside them.
+        swarm.write_state_key(out_dir / STATE_KEY_FILE)
         write_endpoints(out_dir / "endpoints.json", swarm.endpoints)
         swarm.release()
         setup_seconds = time.perf_counter() - started
@@ -181,6 +185,9 @@ def _run(
     write_positions(out_dir / "positions.csv", statements)
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
+    summary["dropped_frames"] = dropped_frames(
+        swarm.control_counters, {**swarm.finished, **swarm.stopped}
+    )
     summary["topology"] = topology
     summary["setup_seconds"] = round(setup_seconds, 4)  # processes and sockets, before bars
     write_summary(out_dir / "summary.json", summary)
@@ -261,6 +268,21 @@ def summarize(
             for name, counters in sorted({**finished, **stopped}.items())
         },
     }
+
+
+def dropped_frames(
+    runner: dict[str, int], actors: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    """Per socket, what was refused (handshakes without a run key, messages their sender
+    had no right to send) and what did not decode, over the runner and every actor."""
+    table: dict[str, dict[str, int]] = {}
+    for counters in [runner, *actors.values()]:
+        for key, count in counters.items():
+            kind, _, socket = key.partition(".")
+            if socket and kind in ("refused", "malformed"):
+                row = table.setdefault(socket, {"refused": 0, "malformed": 0})
+                row[kind] += count
+    return dict(sorted(table.items()))
 
 
 def count_round_trips(fills: list[Fill]) -> int:

@@ -3,18 +3,21 @@
 The runner owns the control ROUTER every actor connects to. It never trusts a child to
 stop by itself: after asking politely it terminates, then kills, what is still alive,
 and it does so on every way out (success, failure, Ctrl-C).
+
+Between processes every link is authenticated: the runner makes the run's CURVE keys
+(``messages.link_keys``), gives each child its share on standard input, and runs a ZAP
+handler for its own control socket on a ZeroMQ context of its own (so two runs in one
+process, as in a threaded sweep worker, never share one).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ import zmq
 
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.node import NodeConfig, as_sent, launch_node, start_actors
+from tradeswarm.actors.runtime.zap import RunAuthenticator, start_authenticator
 from tradeswarm.messages import (
     BROKER_NAME,
     MARKET_DATA_NAME,
@@ -32,26 +36,28 @@ from tradeswarm.messages import (
     ActorReady,
     ActorStopped,
     BrokerResults,
-    DecodeError,
     Endpoints,
     Heartbeat,
     RunProgress,
     ShutdownRequest,
     StartRequest,
     TradingState,
-    TradingStateRequest,
     Transition,
-    decode,
-    encode,
     inproc_endpoints,
     instrument_name,
     ipc_endpoints,
     tcp_endpoints,
 )
-from tradeswarm.messages.sockets import open_socket
+from tradeswarm.messages.link_keys import (
+    RunKeys,
+    new_run_keys,
+    write_state_key,
+)
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.run.control_socket import ControlSocket
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
+from tradeswarm.scenarios.run.state_request import request_trading_state
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +98,16 @@ class Swarm:
         self.processes: list[subprocess.Popen[bytes]] = []
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
-        self._context: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
-        self._control: zmq.Socket | None = None
+        # Keys wherever a socket leaves its process; ``single`` is all inproc.
+        self.keys: RunKeys | None = None
+        if topology != "single":
+            self.keys = new_run_keys([node.name for node in nodes])
+        self._context: zmq.Context[zmq.Socket[bytes]] = (
+            zmq.Context.instance() if self.keys is None else zmq.Context()
+        )
+        self._authenticator: RunAuthenticator | None = None
+        self._control: ControlSocket | None = None
+        self._control_counters: dict[str, int] = {}
         self._liveness = Liveness(self.actor_names, heartbeat_seconds, self._where)
         self._live = False  # every actor is ready: silence from now on is a failure
         self.endpoints = self._make_endpoints()
@@ -108,16 +122,36 @@ class Swarm:
 
     # -- lifecycle ------------------------------------------------------------------------
 
+    @property
+    def control_counters(self) -> dict[str, int]:
+        """What the runner's control socket refused or could not decode."""
+        if self._control is not None:
+            return dict(self._control.counters)
+        return dict(self._control_counters)
+
+    def write_state_key(self, path: Path) -> None:
+        """For ``tradeswarm state``: read-only access, readable by the owner only."""
+        if self.keys is not None:
+            write_state_key(path, self.keys.state_reader())
+
     def launch(self) -> None:
-        self._control = open_socket(self._context, zmq.ROUTER)
-        self._control.setsockopt(zmq.ROUTER_MANDATORY, 1)
-        self._control.bind(self.endpoints.control)
+        runner_keys = self.keys.for_runner() if self.keys is not None else None
+        if runner_keys is not None:
+            self._authenticator = start_authenticator(self._context, runner_keys)
+        self._control = ControlSocket(
+            self._context, self.endpoints.control, self.nodes, runner_keys
+        )
         if self.topology == "single":
             for node in self.nodes:
                 self._refs += start_actors(as_sent(node), self.endpoints, self._context)
         else:
             level = logging.getLogger().getEffectiveLevel()
-            self.processes = [launch_node(node, self.endpoints, level) for node in self.nodes]
+            keys = self.keys
+            assert keys is not None
+            self.processes = [
+                launch_node(node, self.endpoints, level, keys.for_node(node.name))
+                for node in self.nodes
+            ]
         ready: set[str] = set()
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while ready != set(self.actor_names):
@@ -147,7 +181,8 @@ class Swarm:
                 on_progress(message)
 
     def trading_state(self, timeout_seconds: float = 10.0) -> TradingState:
-        return request_trading_state(self.endpoints.router, timeout_seconds, self._context)
+        key = self.keys.state_reader() if self.keys is not None else None
+        return request_trading_state(self.endpoints.state, timeout_seconds, self._context, key)
 
     def shutdown(self) -> None:
         try:
@@ -166,11 +201,7 @@ class Swarm:
 
     def _tell(self, actor: str, message: Any) -> None:
         assert self._control is not None
-        try:
-            self._control.send_multipart([actor.encode(), encode(message)])
-        except zmq.ZMQError as error:  # mandatory routing: the actor is gone
-            if error.errno != zmq.EHOSTUNREACH:
-                raise
+        if not self._control.tell(actor, message):  # mandatory routing: the actor is gone
             log.info("runner: %s is not connected; %s not sent", actor, type(message).__name__)
 
     def _next_control(self, deadline: float, waiting_for: str) -> Any:
@@ -178,14 +209,10 @@ class Swarm:
         while True:
             if self._live:
                 self._liveness.check()
-            if self._control.poll(POLL_MS):
-                frames = self._control.recv_multipart()
-                self._liveness.heard(frames[0].decode(errors="replace"))
-                try:
-                    message = decode(frames[-1])
-                except DecodeError as error:
-                    log.warning("runner: dropped a malformed control message: %s", error)
-                    continue
+            received = self._control.receive(POLL_MS)
+            if received is not None:
+                self._liveness.heard(received.sender)
+                message = received.message
                 if isinstance(message, ActorFailed):
                     self.failed.add(message.actor)
                     if message.user_error:
@@ -224,13 +251,9 @@ class Swarm:
         alive = set(self._actors_alive()) - self.failed
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         while not alive <= set(self.stopped) and time.monotonic() < deadline:
-            if self._control.poll(POLL_MS):
-                try:
-                    message = decode(self._control.recv_multipart()[-1])
-                except DecodeError:
-                    continue
-                if isinstance(message, ActorStopped):
-                    self.stopped[message.actor] = message.counters
+            received = self._control.receive(POLL_MS)
+            if received is not None and isinstance(received.message, ActorStopped):
+                self.stopped[received.message.actor] = received.message.counters
 
     def _actors_alive(self) -> list[str]:
         if not self.processes:
@@ -258,8 +281,14 @@ class Swarm:
                 process.kill()
                 _wait_for_exit(process, 1.0)
         if self._control is not None:
-            self._control.close(linger=0)
+            self._control_counters = dict(self._control.counters)
+            self._control.close()
             self._control = None
+        if self._authenticator is not None:
+            self._authenticator.stop()
+            self._authenticator = None
+        if self.keys is not None:
+            self._context.destroy(linger=0)
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
@@ -267,33 +296,3 @@ class Swarm:
 def _wait_for_exit(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(max(0.0, timeout_seconds))
-
-
-def request_trading_state(
-    router_endpoint: str, timeout_seconds: float, context: zmq.Context | None = None
-) -> TradingState:
-    """One trading_state round trip through the router, as any tool would do it."""
-    context = context or zmq.Context.instance()
-    request_id = uuid.uuid4().hex
-    sock = open_socket(context, zmq.DEALER, identity=f"tool/{request_id}".encode())
-    try:
-        sock.connect(router_endpoint)
-        sock.send(encode(TradingStateRequest(request_id=request_id)))
-        deadline = time.monotonic() + timeout_seconds
-        while time.monotonic() < deadline:
-            if sock.poll(POLL_MS):
-                message = decode(sock.recv())
-                if isinstance(message, TradingState) and message.request_id == request_id:
-                    return message
-        raise SwarmFailed(f"no trading state from {router_endpoint} in {timeout_seconds} s")
-    finally:
-        sock.close(linger=0)
-
-
-def write_endpoints(path: Path, endpoints: Endpoints) -> None:
-    path.write_text(
-        json.dumps(
-            {name: getattr(endpoints, name) for name in endpoints.__struct_fields__}, indent=2
-        )
-        + "\n"
-    )

@@ -1,5 +1,6 @@
 """Garbage sent to a live actor's socket is counted and dropped; the run still completes
-with the same fills."""
+with the same fills. The garbage comes with a key of the run (a process of the run gone
+wrong): without one it would not get past the handshake (``test_security``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.integration.harness import write_synthetic_scenario
 from tests.zmq_support import recv_or_fail
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.messages import Fill, TradingState, TradingStateRequest, decode, encode
+from tradeswarm.messages.link_keys import secure_client
 from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.data_source import bar_source
 from tradeswarm.scenarios.run.plan import plan_nodes
@@ -33,6 +35,9 @@ def _run(
     with Swarm(nodes, topology="processes") as swarm:
         swarm.launch()
         if garbage_from is not None:
+            assert swarm.keys is not None
+            public, secret = swarm.keys.nodes[nodes[-1].name]
+            secure_client(garbage_from, swarm.keys.server_public, public, secret)
             _send_garbage_to_router(garbage_from, swarm.endpoints.router)
         swarm.release()
         swarm.wait(60.0)
