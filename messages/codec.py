@@ -32,6 +32,7 @@ from tradeswarm.messages.orders import (
     PeerSignal,
     ReplaceRequest,
 )
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
 from tradeswarm.messages.state import AccountStatement, TradingState, TradingStateRequest
 
 MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
@@ -62,6 +63,10 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     BrokerResults,
     Heartbeat,
     JournalHeader,
+    ResumeRequest,
+    ResumeReply,
+    SnapshotEnd,
+    ActorRecovered,
 )
 
 AnyMessage = (
@@ -92,6 +97,10 @@ AnyMessage = (
     | BrokerResults
     | Heartbeat
     | JournalHeader
+    | ResumeRequest
+    | ResumeReply
+    | SnapshotEnd
+    | ActorRecovered
 )
 
 

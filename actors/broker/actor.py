@@ -18,6 +18,7 @@ from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
+from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     AccountStatement,
@@ -42,6 +43,7 @@ from tradeswarm.messages import (
 from tradeswarm.messages.identities import STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
+from tradeswarm.messages.recovery import ResumeReply, ResumeRequest
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,9 @@ class BrokerActor(SocketActor):
         self._identities = {
             symbol: host_identity(config.hosts.get(symbol, symbol)) for symbol in config.symbols
         }
+        self._hosts = frozenset(self._identities.values())
+        self._history = ReplyHistory()  # every frame sent to each host, for its restart
+        self._taken = RequestFilter()  # requests a restarted host sends again are dropped
         self._router_identity: bytes | None = None
         self._outbox: dict[bytes, list[bytes]] = {}
         self._progress: dict[bytes, int] = {}
@@ -156,13 +161,35 @@ class BrokerActor(SocketActor):
             if self._entitled(origin, message.sender, message):
                 self.engine.take_step_done(message.sender, message.through_ts_ns)
         elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest | PeerSignal):
-            if self._entitled(origin, message.symbol, message):
-                self.engine.take_request(message)
-                self.counters["orders"] += isinstance(message, OrderRequest)
+            if not self._entitled(origin, message.symbol, message):
+                return
+            if not self._taken.first_time(message.symbol, message.seq):
+                self.counters["duplicate_requests"] = self._taken.duplicates
+                return
+            self.engine.take_request(message)
+            self.counters["orders"] += isinstance(message, OrderRequest)
+        elif isinstance(message, ResumeRequest):
+            self._resume(origin, message)
         elif isinstance(message, TradingStateRequest):
             self._reply(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
             self.count_malformed("broker", f"an unexpected {type(message).__name__}", origin)
+
+    def _resume(self, origin: bytes, request: ResumeRequest) -> None:
+        """A restarted host gets every frame it has not logged, at once and in one message,
+        ahead of anything still waiting for it in the outbox (which is newer)."""
+        if origin not in self._hosts or origin != host_identity(request.host):
+            self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
+            return
+        resent = self._history.since(origin, request.replies_seen)
+        reply = encode(ResumeReply(host=request.host, from_index=request.replies_seen))
+        assert self._router_identity is not None  # the request came through it
+        try:
+            self._requests.send_multipart([self._router_identity, origin, reply, *resent])
+        except zmq.ZMQError as error:
+            if error.errno != zmq.EHOSTUNREACH:
+                raise
+        self.counters["resumes"] = self.counters.get("resumes", 0) + 1
 
     def _entitled(self, origin: bytes, symbol: str, message: object) -> bool:
         """Only the host that runs a symbol may decide for it: its clock reports, orders,
@@ -249,9 +276,10 @@ class BrokerActor(SocketActor):
         self._progress.clear()
         try:
             for origin in list(self._outbox):
-                self._requests.send_multipart(
-                    [self._router_identity, origin, *self._outbox[origin]]
-                )
+                frames = self._outbox[origin]
+                self._requests.send_multipart([self._router_identity, origin, *frames])
+                if origin in self._hosts:
+                    self._history.record(origin, frames)
                 del self._outbox[origin]
         except zmq.ZMQError as error:
             if error.errno != zmq.EHOSTUNREACH:

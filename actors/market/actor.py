@@ -5,6 +5,12 @@ runs more than ``WINDOW_CHUNKS`` chunks ahead of the broker's progress (the brok
 the slowest participant by construction: it waits for every instrument). The slow-joiner
 problem is solved with an XPUB: the actor sees every subscription arrive and publishes
 nothing until all expected ones have, and the runner has released it.
+
+Recovery: the actor keeps every chunk the broker has not passed yet (at most the window),
+so a restarted instrument host can have them again: it subscribes to its welcome topic
+last, and on seeing that subscription the actor re-sends the kept chunks there, then
+``SnapshotEnd``. Everything older is in the host's own input log (the broker passes a
+chunk only once every instrument has decided on all of it, after logging it).
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from tradeswarm.messages import (
     encode,
 )
 from tradeswarm.messages.link_keys import MARKET_CREDIT, MARKET_DATA, LinkKeys
-from tradeswarm.messages.topics import CLOCK, bar_topic
+from tradeswarm.messages.recovery import SnapshotEnd
+from tradeswarm.messages.topics import CLOCK, WELCOME_PREFIX, bar_topic
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,7 @@ class MarketDataActor(SocketActor):
         self._topics: dict[str, bytes] = {}
         self._seq: dict[str, int] = {}
         self._published: deque[int] = deque()  # through-times of chunks not yet credited
+        self._kept: deque[list[list[bytes]]] = deque()  # and their messages, for a restart
         self._ended = False
         self._publisher = self.open(
             zmq.XPUB,
@@ -83,7 +91,9 @@ class MarketDataActor(SocketActor):
     def _on_subscription(self, frames: list[bytes]) -> None:
         """A subscriber says only (un)subscribe: 1 or 0, then a topic."""
         kind = frames[0][:1]
-        if kind == b"\x01":
+        if kind == b"\x01" and frames[0][1:].startswith(WELCOME_PREFIX):
+            self._welcome(frames[0][1:])
+        elif kind == b"\x01":
             self._subscriptions += 1
         elif kind != b"\x00" or len(frames) != 1:
             self.count_malformed(MARKET_DATA, "a frame that is no subscription")
@@ -93,6 +103,17 @@ class MarketDataActor(SocketActor):
         if isinstance(message, BrokerProgress):
             while self._published and self._published[0] <= message.through_ts_ns:
                 self._published.popleft()
+                self._kept.popleft()
+
+    def _welcome(self, topic: bytes) -> None:
+        """A restarted host's subscriptions are in force: what it may have missed."""
+        host = topic[len(WELCOME_PREFIX) : -1].decode(errors="replace")
+        for chunk in self._kept:
+            for frames in chunk:
+                self._publisher.send_multipart([topic, *frames])
+        end = SnapshotEnd(host=host, chunks=len(self._kept))
+        self._publisher.send_multipart([topic, b"", encode(end)])
+        self.counters["snapshots"] = self.counters.get("snapshots", 0) + 1
 
     def on_start_request(self) -> None:
         self._released = True
@@ -117,6 +138,7 @@ class MarketDataActor(SocketActor):
         """Each symbol's bars merged with the chunk's session events, one batch per symbol,
         then the clock mark that says the chunk is complete."""
         through = int(chunk.timeline[-1]) if len(chunk.timeline) else -1
+        kept: list[list[bytes]] = []
         for symbol in sorted(chunk.bars):
             bars = _bars(chunk.bars[symbol])
             items = merge_items(bars, chunk.sessions)
@@ -125,9 +147,9 @@ class MarketDataActor(SocketActor):
                 topic = self._topics[symbol] = bar_topic(symbol)
             seq = self._seq.get(symbol, 0)
             self._seq[symbol] = seq + 1
-            self._publisher.send_multipart(
-                [topic, encode(BarBatch(symbol=symbol, seq=seq, items=items))]
-            )
+            frames = [topic, encode(BarBatch(symbol=symbol, seq=seq, items=items))]
+            self._publisher.send_multipart(frames)
+            kept.append(frames)
             self.counters["bars"] += len(bars)
         marker = BarsPublished(
             seq=self.counters["chunks"],
@@ -136,7 +158,10 @@ class MarketDataActor(SocketActor):
             sessions=chunk.sessions,
             final=chunk.final,
         )
-        self._publisher.send_multipart([CLOCK, encode(marker)])
+        frames = [CLOCK, encode(marker)]
+        self._publisher.send_multipart(frames)
+        kept.append(frames)
+        self._kept.append(kept)
         self.counters["chunks"] += 1
         self._ended = chunk.final
         if not chunk.final:

@@ -79,3 +79,5 @@ class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instr
     strategy: StrategyRef
     params: dict[str, Any] = msgspec.field(default_factory=dict)
     allow_fractional: bool = False  # the broker's setting, for the strategies' sizing
+    input_log: str = ""  # where the host logs its inputs ("": nowhere, no recovery)
+    recover: bool = False  # a restart: replay the input log, then catch up

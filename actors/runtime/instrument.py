@@ -102,12 +102,16 @@ class Instrument:
 
     # -- inbound --------------------------------------------------------------------------
 
-    def take_bars(self, message: BarBatch) -> None:
+    def take_bars(self, message: BarBatch) -> bool:
+        """False for a batch it already has (re-sent to a restarted host): dropped."""
+        if message.seq < self._next_batch_seq:
+            return False
         if message.seq != self._next_batch_seq:
             self.counters["gaps"] += 1
             log.error("%s: bar batch %d, expected %d", self.name, message.seq, self._next_batch_seq)
         self._next_batch_seq = message.seq + 1
         self._queue.extend(message.items)
+        return True
 
     def take_clock_mark(self, message: BarsPublished) -> None:
         self._queue.append(message)

@@ -7,16 +7,27 @@ all its symbols on one SUB socket and speaks to the broker on one DEALER, so the
 of all its instruments to one clock step leave as one message. Each instrument keeps its
 own state, FSM, clock and counters (``actors.runtime.instrument``), and reports as itself
 (``instrument/<symbol>``) to the runner.
+
+Recovery: the host logs every input it hands its instruments, and every decision point,
+to its input log (``actors.runtime.input_log``) before anything they caused leaves. Started
+with ``recover``, it replays the log into fresh instruments, sends again what the replay
+produced (the broker drops what it already took), and catches up on what it missed: the
+broker's replies after the ones it logged, and the chunks the broker has not passed,
+re-sent by the market data on the host's welcome topic. It decides nothing new until both
+have come, then tells the runner it is back.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 
 import zmq
 
 from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
+from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -32,10 +43,12 @@ from tradeswarm.messages import (
     OrderCancelled,
     OrderReject,
     PeerSignal,
+    encode,
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
-from tradeswarm.messages.topics import CLOCK, bar_topic
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.topics import CLOCK, WELCOME_PREFIX, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +80,23 @@ class InstrumentHostActor(SocketActor):
         }
         self._running = list(self.instruments.values())
         self.counters.update(unknown_symbols=0)
+        self._log_path = Path(config.input_log) if config.input_log else None
+        self._input_log: InputLog | None = None
+        self._recover = config.recover
+        self._replaying = False
+        self._replies_seen = 0  # broker frames taken: where a resume starts
+        self._next_clock_seq = 0
+        self._awaiting_snapshot = False
+        self._awaiting_resume = False
+        self._replayed = 0
+        self._replay_seconds = 0.0
 
     def open_sockets(self) -> None:
+        recovering = self._recover
+        if recovering and self._log_path is not None:
+            self._replay()
+        if self._log_path is not None:
+            self._input_log = InputLog(self._log_path)
         self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
         for symbol in self.instruments:
             self._bars.setsockopt(zmq.SUBSCRIBE, bar_topic(symbol))
@@ -79,34 +107,104 @@ class InstrumentHostActor(SocketActor):
             identity=host_identity(self.name),
             handler=self._on_broker,
         )
+        if recovering:
+            # Last, so that when the market data sees it the others are in force.
+            self._bars.setsockopt(zmq.SUBSCRIBE, welcome_topic(self.name))
+            self._awaiting_snapshot = self._awaiting_resume = True
+            resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
+            self._orders.send_multipart([encode(resume), *self._outbox])
+            self._outbox.clear()
+
+    def _replay(self) -> None:
+        """The host that was killed, rebuilt from its log; what it sends waits in the outbox."""
+        assert self._log_path is not None
+        started = time.perf_counter()
+        self._replaying = True
+        for kind, frame in read_input_log(self._log_path):
+            if kind == BARS:
+                self._take_bar_frame(frame)
+            elif kind == BROKER:
+                self._take_broker_frame(frame)
+            else:
+                self._decide()
+            self._replayed += 1
+        self._replaying = False
+        self._replay_seconds = time.perf_counter() - started
 
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "market_data")
+        if frames[0].startswith(WELCOME_PREFIX):
+            if len(frames) == 3 and not frames[1]:
+                self._snapshot_ended(frames[2])
+            else:
+                self._take_bar_frame(frames[-1])
+        elif not self._awaiting_snapshot:  # else held in the snapshot, or in the log
+            self._take_bar_frame(frames[-1])
+
+    def _take_bar_frame(self, frame: bytes) -> None:
+        message = self.decode_or_count(frame, "market_data")
         if isinstance(message, BarBatch):
             instrument = self.instruments.get(message.symbol)
             if instrument is None:
                 self.counters["unknown_symbols"] += 1
-            else:
-                instrument.take_bars(message)
-        elif isinstance(message, BarsPublished):
+            elif instrument.take_bars(message):
+                self._log(BARS, frame)
+        elif isinstance(message, BarsPublished) and message.seq >= self._next_clock_seq:
+            self._next_clock_seq = message.seq + 1
+            self._log(BARS, frame)
             for instrument in self._running:
                 instrument.take_clock_mark(message)
 
+    def _snapshot_ended(self, frame: bytes) -> None:
+        if isinstance(self.decode_or_count(frame, "market_data"), SnapshotEnd):
+            self._awaiting_snapshot = False
+            self._recovered_if_done()
+
     def _on_broker(self, frames: list[bytes]) -> None:
+        if self._awaiting_resume:
+            first = self.decode_or_count(frames[0], "router")
+            if not isinstance(first, ResumeReply):
+                return  # sent before the resume was read: it comes again after the reply
+            self._awaiting_resume = False
+            frames = frames[1:]
         for body in frames:
-            message = self.decode_or_count(body, "router")
-            if message is None:
-                continue
-            if isinstance(message, BrokerProgress):
-                account = None
-                if message.account_ts_ns == message.through_ts_ns:
-                    account = Account(message.account_ts_ns, message.cash, message.equity)
-                for instrument in self._running:
-                    instrument.take_broker_progress(message.through_ts_ns, message.final, account)
-            elif not self._dispatch(message):
-                self.count_malformed("router", f"an unexpected {type(message).__name__}")
+            self._take_broker_frame(body)
+        if not self._awaiting_resume:
+            self._recovered_if_done()
+
+    def _recovered_if_done(self) -> None:
+        if self._recover and not (self._awaiting_snapshot or self._awaiting_resume):
+            self._recover = False
+            self.send_control(
+                ActorRecovered(
+                    actor=self.name,
+                    replayed_inputs=self._replayed,
+                    replay_seconds=round(self._replay_seconds, 4),
+                )
+            )
+
+    def _take_broker_frame(self, body: bytes) -> None:
+        self._replies_seen += 1
+        self._log(BROKER, body)
+        message = self.decode_or_count(body, "router")
+        if message is None:
+            return
+        if isinstance(message, BrokerProgress):
+            account = None
+            if message.account_ts_ns == message.through_ts_ns:
+                account = Account(message.account_ts_ns, message.cash, message.equity)
+            for instrument in self._running:
+                instrument.take_broker_progress(message.through_ts_ns, message.final, account)
+        elif not self._dispatch(message):
+            self.count_malformed("router", f"an unexpected {type(message).__name__}")
+
+    def _log(self, kind: bytes, frame: bytes) -> None:
+        if self._input_log is not None and not self._replaying:
+            if kind == BARS:
+                self._input_log.bars(frame)
+            else:
+                self._input_log.broker(frame)
 
     def _dispatch(self, message: Message) -> bool:
         """False for a message no hosted instrument can take (the caller counts it)."""
@@ -127,6 +225,16 @@ class InstrumentHostActor(SocketActor):
         return any(instrument.has_work() for instrument in self._running)
 
     def after_poll(self) -> None:
+        """A decision point: logged, the log flushed, then the instruments decide (which
+        sends). Nothing new is decided while a restart still waits for what it missed."""
+        if self._awaiting_snapshot or self._awaiting_resume:
+            return
+        if self._input_log is not None:
+            self._input_log.decided()
+            self._input_log.flush()
+        self._decide()
+
+    def _decide(self) -> None:
         """Two passes. First every instrument decides what the broker's clock may be
         holding for and the reports leave together: one message, so the broker wakes
         once per step, not once per instrument. Then they run ahead, which the broker
@@ -156,7 +264,17 @@ class InstrumentHostActor(SocketActor):
             counters = dict(instrument.counters)
             self.send_control(ActorStopped(actor=instrument.name, counters=counters))
 
+    def on_stop(self) -> None:
+        if self._input_log is not None:
+            self._input_log.close()
+            self._input_log = None
+        super().on_stop()
+
     def _flush(self) -> None:
+        if self._replaying:
+            return  # sent once the sockets are open; the broker drops what it has
+        if self._input_log is not None:
+            self._input_log.flush()  # the causes before the effects
         if self._outbox:
             self._orders.send_multipart(self._outbox)
             self._outbox.clear()

@@ -49,6 +49,7 @@ from tradeswarm.messages import (
     encode,
     from_builtins,
 )
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
 from tradeswarm.messages.topics import bar_topic
 
 T0 = 1_700_000_000_000_000_000
@@ -171,6 +172,10 @@ SAMPLES: dict[type[Message], Message] = {
     BrokerResults: BrokerResults(fills=[FILL], statements=[STATEMENT]),
     Heartbeat: Heartbeat(actor="instruments-0"),
     JournalHeader: JournalHeader(prices="as traded", symbols=["AAPL"], starting_cash=1e5),
+    ResumeRequest: ResumeRequest(host="instruments-0", replies_seen=12),
+    ResumeReply: ResumeReply(host="instruments-0", from_index=12),
+    SnapshotEnd: SnapshotEnd(host="instruments-0", chunks=2),
+    ActorRecovered: ActorRecovered(actor="instruments-0", replayed_inputs=80, replay_seconds=0.5),
 }
 
 every_message_type = pytest.mark.parametrize(

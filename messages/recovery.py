@@ -1,0 +1,44 @@
+"""How a restarted instrument host catches up with the swarm it rejoins.
+
+It replays its own input log (``actors.runtime.input_log``), then asks for what it missed
+while it was down: the broker re-sends every reply it sent the host after the ones the log
+holds (``ResumeRequest`` -> ``ResumeReply`` followed by the replies), and the market data
+re-sends every chunk the broker has not yet passed, on a topic only that host subscribes
+to, ended by ``SnapshotEnd`` (the ZeroMQ guide's Clone pattern: subscribe first, then take
+the snapshot, then drop what the snapshot already held, by sequence number). Then it tells
+the runner it is back (``ActorRecovered``).
+"""
+
+from __future__ import annotations
+
+from tradeswarm.messages.base import Message
+
+
+class ResumeRequest(Message, kw_only=True, frozen=True):
+    """From a restarted host: re-send me every reply after the first ``replies_seen``."""
+
+    host: str
+    replies_seen: int
+
+
+class ResumeReply(Message, kw_only=True, frozen=True):
+    """The broker's answer, in the same multipart message as the replies it re-sends:
+    those that follow are the host's replies from number ``from_index`` on."""
+
+    host: str
+    from_index: int
+
+
+class SnapshotEnd(Message, kw_only=True, frozen=True):
+    """The market data has re-sent every chunk the broker had not passed."""
+
+    host: str
+    chunks: int
+
+
+class ActorRecovered(Message, kw_only=True, frozen=True):
+    """A restarted actor has replayed its log, taken what it missed and carries on."""
+
+    actor: str
+    replayed_inputs: int
+    replay_seconds: float
