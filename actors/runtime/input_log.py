@@ -58,12 +58,13 @@ class InputLog:
 
     def flush(self) -> None:
         """Before anything the pending inputs caused is sent."""
-        if self._pending:
-            view = memoryview(self._pending)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            self._pending.clear()
+        pending = self._pending
+        if pending:
+            written = 0
+            with memoryview(pending) as view:
+                while written < len(pending):
+                    written += os.write(self._fd, view[written:])
+            pending.clear()
 
     def close(self) -> None:
         self.flush()

@@ -52,7 +52,10 @@ class OrderRouterActor(SocketActor):
 
     def open_sockets(self) -> None:
         endpoints = self.endpoints
-        front = self.open(zmq.ROUTER, bind=endpoints.router, domain=ROUTER)
+        # A restarted host takes its identity over from its dead connection.
+        front = self.open(
+            zmq.ROUTER, bind=endpoints.router, domain=ROUTER, options={zmq.ROUTER_HANDOVER: 1}
+        )
         back = self.open(zmq.DEALER, connect=endpoints.broker, identity=ROUTER_LINK_IDENTITY)
         self._state = self.open(
             zmq.ROUTER,

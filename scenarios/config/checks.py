@@ -26,9 +26,15 @@ __all__ = ["check_values"]
 PLAIN_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._^=-]{0,63}")  # BRK.B, ^GSPC, ES=F, EURUSD
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
-POSITIVE = ("run.timeout_seconds", "run.heartbeat_seconds", "broker.starting_cash")
+POSITIVE = (
+    "run.timeout_seconds",
+    "run.heartbeat_seconds",
+    "run.restart_window_seconds",
+    "broker.starting_cash",
+)
 POSITIVE_SYNTHETIC = ("data.start_price",)
 NOT_NEGATIVE = (
+    "run.max_restarts",
     "data.timer_seconds",
     "data.bar_seconds",
     "data.volatility",

@@ -39,7 +39,11 @@ class RunSection(_Section, kw_only=True):
     instrument_shards: int | Literal["auto"] = "auto"
     output: str = "runs/{name}"
     timeout_seconds: float = 600.0
-    heartbeat_seconds: float = 10.0  # an actor silent this long is frozen: the run fails
+    heartbeat_seconds: float = 10.0  # an actor silent this long is frozen: it is replaced
+    # An instrument host that dies or freezes is restarted, at most max_restarts times in
+    # any restart_window_seconds; one more and the run fails, naming it and the cause.
+    max_restarts: int = 3
+    restart_window_seconds: float = 60.0
 
 
 class DataSection(_Section, kw_only=True):

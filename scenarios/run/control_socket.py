@@ -81,6 +81,8 @@ class ControlSocket:
         self._warnings = ThrottledLog(log)
         self._sock = open_socket(context, zmq.ROUTER, max_bytes=CONTROL_MAX_MESSAGE_BYTES)
         self._sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        # A restarted process takes its actors' names over from the dead connection.
+        self._sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
         self._poller = zmq.Poller()
         self._poller.register(self._sock, zmq.POLLIN)
         self._monitor: zmq.Socket | None = None

@@ -8,6 +8,7 @@ living dead, which would otherwise freeze the run until ``timeout_seconds``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 
@@ -37,15 +38,31 @@ class Liveness:
         now = time.monotonic()
         self._last = dict.fromkeys(self._last, now)
 
-    def check(self) -> None:
+    def pause(self, actors: list[str]) -> None:
+        """Not watched until they are heard again: a restarted process replays its log
+        before it can say anything."""
+        for actor in actors:
+            if actor in self._last:
+                self._last[actor] = math.inf
+
+    def stale(self) -> tuple[str, float] | None:
+        """The first actor silent for longer than the timeout, and for how long."""
         now = time.monotonic()
         if now < self._next_check:
-            return
+            return None
         self._next_check = now + CHECK_EVERY_SECONDS
         for actor, last in self._last.items():
             if now - last > self._timeout:
-                where = self._where(actor)
-                raise SwarmFailed(
-                    f"actor {actor}{where} sent nothing for {now - last:.1f} s: it is frozen "
-                    f"or stuck (run.heartbeat_seconds = {self._timeout:g})"
-                )
+                return actor, now - last
+        return None
+
+    def failure(self, actor: str, silent_seconds: float) -> SwarmFailed:
+        return SwarmFailed(
+            f"actor {actor}{self._where(actor)} sent nothing for {silent_seconds:.1f} s: it is "
+            f"frozen or stuck (run.heartbeat_seconds = {self._timeout:g})"
+        )
+
+    def check(self) -> None:
+        stale = self.stale()
+        if stale is not None:
+            raise self.failure(*stale)

@@ -26,6 +26,13 @@ def shard_count(setting: int | str) -> int:
     return int(setting)
 
 
+INPUT_LOGS = "inputs"  # beside the journal: each instrument host's input log
+
+
+def input_log_path(journal_path: Path, host_index: int) -> Path:
+    return journal_path.parent / INPUT_LOGS / f"instruments-{host_index}.log"
+
+
 def plan_nodes(
     scenario: Scenario, source: BarSource, topology: str, journal_path: Path
 ) -> list[NodeConfig]:
@@ -51,6 +58,8 @@ def plan_nodes(
             strategy=ref,
             params=params,
             allow_fractional=scenario.broker.allow_fractional,
+            # Between processes a host can be killed: it logs its inputs to come back.
+            input_log="" if topology == "single" else str(input_log_path(journal_path, index)),
         )
         for index, shard in enumerate(sharded)
     ]

@@ -9,6 +9,7 @@ instead of reading the run folder back.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from tradeswarm.scenarios.run.output import (
     write_summary,
     write_timeline,
 )
-from tradeswarm.scenarios.run.plan import plan_nodes
+from tradeswarm.scenarios.run.plan import INPUT_LOGS, plan_nodes
 from tradeswarm.scenarios.run.state_request import write_endpoints
 from tradeswarm.scenarios.run.swarm import Swarm
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
@@ -166,6 +167,8 @@ def _run(
         topology=topology,
         transport=scenario.run.transport,
         heartbeat_seconds=scenario.run.heartbeat_seconds,
+        max_restarts=scenario.run.max_restarts,
+        restart_window_seconds=scenario.run.restart_window_seconds,
     ) as swarm:
         swarm.launch()
         # The key first: a tool that sees the endpoints finds the key beside them.
@@ -185,6 +188,7 @@ def _run(
     write_positions(out_dir / "positions.csv", statements)
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
+    summary["restarts"] = swarm.restarts()
     summary["dropped_frames"] = dropped_frames(
         swarm.control_counters, {**swarm.finished, **swarm.stopped}
     )
@@ -192,6 +196,7 @@ def _run(
     summary["setup_seconds"] = round(setup_seconds, 4)  # processes and sockets, before bars
     write_summary(out_dir / "summary.json", summary)
     write_summary(out_dir / FINAL_STATE_FILE, as_builtins(state))
+    shutil.rmtree(out_dir / INPUT_LOGS, ignore_errors=True)  # only a live run needs them
     return RunResult(out_dir, scenario, summary, state, fills, statements, swarm.transitions)
 
 

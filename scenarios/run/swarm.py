@@ -26,7 +26,7 @@ import pykka
 import zmq
 
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
-from tradeswarm.actors.runtime.node import NodeConfig, as_sent, launch_node, start_actors
+from tradeswarm.actors.runtime.node import NodeConfig, as_sent, start_actors
 from tradeswarm.actors.runtime.zap import RunAuthenticator, start_authenticator
 from tradeswarm.messages import (
     BROKER_NAME,
@@ -53,11 +53,14 @@ from tradeswarm.messages.link_keys import (
     new_run_keys,
     write_state_key,
 )
+from tradeswarm.messages.recovery import ActorRecovered
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.run.control_socket import ControlSocket
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
+from tradeswarm.scenarios.run.process_tree import ProcessTree, restartable
 from tradeswarm.scenarios.run.state_request import request_trading_state
+from tradeswarm.scenarios.run.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,8 @@ class Swarm:
         topology: str,
         transport: str = "ipc",
         heartbeat_seconds: float = 10.0,
+        max_restarts: int = 3,
+        restart_window_seconds: float = 60.0,
     ) -> None:
         self.nodes = nodes
         self.topology = topology
@@ -92,10 +97,11 @@ class Swarm:
         self.actor_names = [config.name for node in nodes for config in node.actors]
         self.finished: dict[str, dict[str, int]] = {}
         self.stopped: dict[str, dict[str, int]] = {}
-        self.transitions: list[Transition] = []
+        self._transitions: dict[str, list[Transition]] = {}  # a restarted host resends
         self.results: BrokerResults | None = None
         self.failed: set[str] = set()  # they said so: no stop to wait for
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
+        self.started_at = time.monotonic()
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
         # Keys wherever a socket leaves its process; ``single`` is all inproc.
@@ -111,6 +117,22 @@ class Swarm:
         self._liveness = Liveness(self.actor_names, heartbeat_seconds, self._where)
         self._live = False  # every actor is ready: silence from now on is a failure
         self.endpoints = self._make_endpoints()
+        self._tree: ProcessTree | None = None
+        if self.keys is not None:
+            self._tree = ProcessTree(
+                nodes, self.endpoints, self.keys, self.supervisor, self._liveness
+            )
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        return self._tree.processes if self._tree is not None else []
+
+    @property
+    def transitions(self) -> list[Transition]:
+        return [row for rows in self._transitions.values() for row in rows]
+
+    def restarts(self) -> list[dict[str, Any]]:
+        return [restart.as_record(self.started_at) for restart in self.supervisor.restarts]
 
     def _make_endpoints(self) -> Endpoints:
         if self.topology == "single":
@@ -145,13 +167,8 @@ class Swarm:
             for node in self.nodes:
                 self._refs += start_actors(as_sent(node), self.endpoints, self._context)
         else:
-            level = logging.getLogger().getEffectiveLevel()
-            keys = self.keys
-            assert keys is not None
-            self.processes = [
-                launch_node(node, self.endpoints, level, keys.for_node(node.name))
-                for node in self.nodes
-            ]
+            assert self._tree is not None
+            self._tree.launch(logging.getLogger().getEffectiveLevel())
         ready: set[str] = set()
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while ready != set(self.actor_names):
@@ -174,7 +191,7 @@ class Swarm:
             message = self._next_control(deadline, "the run to finish")
             if isinstance(message, ActorFinished):
                 self.finished[message.actor] = message.counters
-                self.transitions.extend(message.transitions)
+                self._transitions[message.actor] = message.transitions
             elif isinstance(message, BrokerResults):
                 self.results = message
             elif isinstance(message, RunProgress) and on_progress is not None:
@@ -207,8 +224,7 @@ class Swarm:
     def _next_control(self, deadline: float, waiting_for: str) -> Any:
         assert self._control is not None
         while True:
-            if self._live:
-                self._liveness.check()
+            self._watch()
             received = self._control.receive(POLL_MS)
             if received is not None:
                 self._liveness.heard(received.sender)
@@ -223,26 +239,28 @@ class Swarm:
                     continue
                 if isinstance(message, Heartbeat):
                     continue
+                if isinstance(message, ActorRecovered):
+                    self.supervisor.back(
+                        message.actor, message.replayed_inputs, message.replay_seconds
+                    )
+                    continue
                 return message
-            self._check_processes()
             if time.monotonic() > deadline:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
 
     def _where(self, actor: str) -> str:
         """`` (process broker, pid 123)`` for an actor of a child process, else ''."""
-        for node, process in zip(self.nodes, self.processes, strict=False):
-            if any(config.name == actor for config in node.actors):
-                return f" (process {node.name}, pid {process.pid})"
-        return ""
+        return self._tree.where(actor) if self._tree is not None else ""
 
-    def _check_processes(self) -> None:
-        if not self.processes:
+    def _watch(self) -> None:
+        """Dead or frozen children: restarted once the swarm is live, else the end."""
+        if self._tree is not None:
+            self._tree.check(restart=self._live)
+        if not self._live:
             return
-        for node, process in zip(self.nodes, self.processes, strict=True):
-            code = process.poll()
-            if code is not None:
-                how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                raise SwarmFailed(f"process {node.name} (pid {process.pid}) died with {how}")
+        stale = self._liveness.stale()
+        if stale is not None and not (self._tree and self._tree.frozen(*stale)):
+            raise self._liveness.failure(*stale)
 
     def _ask_to_stop(self) -> None:
         assert self._control is not None
