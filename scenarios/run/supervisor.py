@@ -74,10 +74,13 @@ class Supervisor:
                 restart.replay_seconds = replay_seconds
                 return
 
-    def give_up_reason(self, process: str, cause: str) -> str:
+    def give_up_reason(self, process: str, pid: int, cause: str) -> str:
+        named = f"process {process} (pid {pid}) {cause}"
         if process not in self.restartable:
-            return f"process {process} {cause}"
+            return named
+        if self.max_restarts == 0:
+            return f"{named} (run.max_restarts = 0: no restarts)"
         return (
-            f"process {process} {cause}, and it was restarted {self.max_restarts} times in "
+            f"{named}, and it was restarted {self.max_restarts} times in "
             f"{self.window_seconds:g} s already (run.max_restarts, run.restart_window_seconds)"
         )

@@ -30,9 +30,10 @@ from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.swarm import Swarm
 
 
-def _start(tmp_path: Path, tag: str, *extra: str) -> subprocess.Popen[str]:
+def _start(tmp_path: Path, tag: str, *extra: str, restarts: int = 3) -> subprocess.Popen[str]:
     scenario = write_synthetic_scenario(tmp_path, symbols=2, bars=400_000, shards=2)
-    text = scenario.read_text().replace("[data]", "heartbeat_seconds = 2.0\n[data]", 1)
+    settings = f"heartbeat_seconds = 2.0\nmax_restarts = {restarts}\n[data]"
+    text = scenario.read_text().replace("[data]", settings, 1)
     scenario.write_text(text)
     process = subprocess.Popen(
         cli_command("run", str(scenario), "--out", "out", "--quiet", *extra),
@@ -92,9 +93,11 @@ def test_a_second_run_into_a_folder_in_use_is_refused_naming_the_first(tmp_path:
     _wait_for(lambda: not processes_tagged(tag), "no process of the run")
 
 
-def test_a_frozen_instrument_host_is_named_within_seconds(tmp_path: Path) -> None:
+def test_a_frozen_instrument_host_that_may_not_restart_is_named_within_seconds(
+    tmp_path: Path,
+) -> None:
     tag = uuid.uuid4().hex
-    process = _start(tmp_path, tag)
+    process = _start(tmp_path, tag, restarts=0)
     hosts = [
         pid
         for pid in processes_tagged(tag)

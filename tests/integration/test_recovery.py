@@ -1,0 +1,126 @@
+"""Kill an instrument host at a random bar, or freeze it: it comes back and the fills do not
+change. Run as a user runs it, ``tradeswarm run`` in the ``processes`` topology, on a
+multi-symbol minute scenario; the clean run's ``fills.csv`` is the reference."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.integration.harness import (
+    CLI_TIMEOUT_SECONDS,
+    cli_command,
+    processes_tagged,
+    run_cli,
+    tagged_env,
+    write_synthetic_scenario,
+)
+from tests.integration.test_no_leaks import _wait_for
+
+BARS = 40_000
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, int]:
+    """The scenario, its clean run's fills, and the size of its journal."""
+    folder = tmp_path_factory.mktemp("recovery")
+    scenario = write_synthetic_scenario(folder, symbols=4, bars=BARS, shards=2)
+    text = scenario.read_text()
+    scenario.write_text(text.replace("[data]", "heartbeat_seconds = 2.0\n[data]", 1))
+    result = run_cli("run", str(scenario), "--out", "clean", "--quiet", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    fills = (folder / "clean" / "fills.csv").read_bytes()
+    assert fills.count(b"\n") > 100
+    return scenario, fills, (folder / "clean" / "journal.msgpack").stat().st_size
+
+
+def _start(scenario: Path, out: Path, tag: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cli_command("run", str(scenario), "--out", str(out), "--quiet"),
+        cwd=scenario.parent,
+        env=tagged_env(tag),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _host_pids(tag: str) -> dict[str, int]:
+    hosts = {}
+    for pid in processes_tagged(tag):
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if words[-2:-1] and words[-2].startswith(b"instruments-"):
+            hosts[words[-2].decode()] = pid
+    return hosts
+
+
+def _at_a_random_bar(journal: Path, clean_size: int, rng: random.Random) -> int:
+    """Wait until the run is a random part of the way through; returns the journal size."""
+    target = int(clean_size * rng.uniform(0.1, 0.8))
+    _wait_for(lambda: journal.exists() and journal.stat().st_size >= target, "the run to get on")
+    return target
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP], ids=["SIGKILL", "SIGSTOP"])
+def test_an_instrument_host_killed_or_frozen_at_a_random_bar_comes_back_with_the_same_fills(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path, signum: int
+) -> None:
+    scenario, clean_fills, clean_size = clean_run
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process = _start(scenario, out, tag)
+    target = _at_a_random_bar(out / "journal.msgpack", clean_size, rng)
+    hosts = _host_pids(tag)
+    assert sorted(hosts) == ["instruments-0", "instruments-1"]
+    victim = rng.choice(sorted(hosts))
+    os.kill(hosts[victim], signum)
+    _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    where = f"seed {seed}: {signal.Signals(signum).name} of {victim} at journal byte {target}"
+    assert process.returncode == 0, f"{where}\n{stderr}"
+    assert (out / "fills.csv").read_bytes() == clean_fills, where
+    restarts = json.loads((out / "summary.json").read_text())["restarts"]
+    cause = "died with signal 9" if signum == signal.SIGKILL else "was frozen (silent for"
+    assert [restart["process"] for restart in restarts] == [victim], where
+    assert restarts[0]["cause"].startswith(cause), where
+    assert restarts[0]["recovery_seconds"] > 0, where
+    assert not (out / "inputs").exists()  # a finished run keeps no input log
+    _wait_for(lambda: not processes_tagged(tag), "no process of the run")
+
+
+def test_a_host_that_keeps_dying_ends_the_run_naming_it_and_the_limit(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    scenario, _, clean_size = clean_run
+    limited = tmp_path / "limited.toml"
+    limited.write_text(scenario.read_text().replace("[data]", "max_restarts = 1\n[data]", 1))
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process = _start(limited, out, tag)
+    journal = out / "journal.msgpack"
+    _wait_for(lambda: journal.exists() and journal.stat().st_size > clean_size // 10, "bars")
+    first = _host_pids(tag)["instruments-0"]
+    os.kill(first, signal.SIGKILL)
+    _wait_for(
+        lambda: _host_pids(tag).get("instruments-0", first) != first, "the host to be restarted"
+    )
+    second = _host_pids(tag)["instruments-0"]
+    os.kill(second, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    assert process.returncode == 1, stderr
+    assert (
+        f"process instruments-0 (pid {second}) died with signal 9, and it was restarted 1 "
+        "times in 60 s already (run.max_restarts, run.restart_window_seconds)" in stderr
+    )
+    assert json.loads((out / "status.json").read_text())["status"] == "failed"
+    _wait_for(lambda: not processes_tagged(tag), "no process of the run")
