@@ -81,3 +81,4 @@ class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instr
     allow_fractional: bool = False  # the broker's setting, for the strategies' sizing
     input_log: str = ""  # where the host logs its inputs ("": nowhere, no recovery)
     recover: bool = False  # a restart: replay the input log, then catch up
+    chaos_seed: int = -1  # >= 0: duplicate, reverse and hold messages on the order path

@@ -29,6 +29,7 @@ from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
+from tradeswarm.actors.runtime.order_path_chaos import OrderPathChaos
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     ActorFinished,
@@ -90,6 +91,7 @@ class InstrumentHostActor(SocketActor):
         self._awaiting_resume = False
         self._replayed = 0
         self._replay_seconds = 0.0
+        self._chaos = None if config.chaos_seed < 0 else OrderPathChaos(config.chaos_seed)
 
     def open_sockets(self) -> None:
         recovering = self._recover
@@ -222,6 +224,9 @@ class InstrumentHostActor(SocketActor):
     # -- progress -------------------------------------------------------------------------
 
     def has_work(self) -> bool:
+        """A message chaos holds back leaves on the next turn, not after an idle poll."""
+        if self._chaos is not None and self._chaos.held():
+            return True
         return any(instrument.has_work() for instrument in self._running)
 
     def after_poll(self) -> None:
@@ -275,6 +280,13 @@ class InstrumentHostActor(SocketActor):
             return  # sent once the sockets are open; the broker drops what it has
         if self._input_log is not None:
             self._input_log.flush()  # the causes before the effects
-        if self._outbox:
-            self._orders.send_multipart(self._outbox)
+        chaos = self._chaos
+        if chaos is None:
+            if self._outbox:
+                self._orders.send_multipart(self._outbox)
+                self._outbox.clear()
+        elif self._outbox or chaos.held():
+            for message in chaos.shape(self._outbox):
+                self._orders.send_multipart(message)
             self._outbox.clear()
+            self.counters.update({f"chaos_{k}": v for k, v in chaos.counters.items()})

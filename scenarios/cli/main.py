@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, help="the run's seed (run.seed)")
     run.add_argument("--force", action="store_true", help="write over a folder holding a run")
+    run.add_argument(
+        "--chaos",
+        type=int,
+        metavar="SEED",
+        help="kill instrument hosts at random bars and shake the order path (processes only)",
+    )
     sweep = commands.add_parser("sweep", help="run the variants of a sweep file, or report one")
     sweep.add_argument("sweep_file", type=Path, nargs="?", help="a sweep file (TOML)")
     sweep.add_argument("--workers", type=int, help="worker processes (default: the CPU count)")
@@ -121,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
             out_dir=out_dir,
             topology=args.topology,
             on_progress=lambda report: progress.update(report.bars, report.session),
+            chaos=args.chaos,
         )
     finally:
         progress.close()
@@ -139,10 +146,31 @@ def _run(args: argparse.Namespace) -> int:
     page = write_report(run)
     if not args.quiet:
         print(format_summary(result.summary, out_dir))
+        for line in recovery_lines(result.summary):
+            print(line)
         print()
         print(tear_sheet_table(load_metrics(out_dir)))
         print(f"report        {page}")
     return EXIT_OK
+
+
+def recovery_lines(summary: dict[str, Any]) -> list[str]:
+    """Every fault injected and every restart, one line each."""
+    lines = []
+    chaos = summary.get("chaos")
+    if chaos is not None:
+        for kill in chaos["kills"]:
+            at = f"bar {kill['at_bar']:,}" if kill["at_bar"] is not None else "(run ended first)"
+            lines.append(f"chaos         SIGKILL {kill['process']} at {at}")
+        lines.append(
+            f"chaos         order path: {chaos['duplicated']} duplicated, "
+            f"{chaos['reversed']} reversed, {chaos['held']} held back (seed {chaos['seed']})"
+        )
+    for restart in summary.get("restarts", []):
+        back = restart["recovery_seconds"]
+        took = f"back in {back:.2f} s" if back is not None else "not back"
+        lines.append(f"restart       {restart['process']} {restart['cause']}; {took}")
+    return lines
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -34,7 +34,11 @@ def input_log_path(journal_path: Path, host_index: int) -> Path:
 
 
 def plan_nodes(
-    scenario: Scenario, source: BarSource, topology: str, journal_path: Path
+    scenario: Scenario,
+    source: BarSource,
+    topology: str,
+    journal_path: Path,
+    chaos_seed: int | None = None,
 ) -> list[NodeConfig]:
     """``source`` is the scanned ``[data]`` (``scenarios.run.data_source.bar_source``)."""
     symbols = sorted(scenario.data.symbols)
@@ -60,6 +64,7 @@ def plan_nodes(
             allow_fractional=scenario.broker.allow_fractional,
             # Between processes a host can be killed: it logs its inputs to come back.
             input_log="" if topology == "single" else str(input_log_path(journal_path, index)),
+            chaos_seed=-1 if chaos_seed is None else chaos_seed * 1009 + index,
         )
         for index, shard in enumerate(sharded)
     ]

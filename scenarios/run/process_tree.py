@@ -100,6 +100,14 @@ class ProcessTree:
                 how = f"signal {-code}" if code < 0 else f"exit code {code}"
                 self._down(index, f"died with {how}", restart)
 
+    def kill(self, process_name: str) -> None:
+        """SIGKILL, on purpose (chaos): the next check finds it dead and restarts it."""
+        for index, node in enumerate(self.nodes):
+            if node.name == process_name and index not in self._relaunch_at:
+                self.processes[index].kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.processes[index].wait(KILL_WAIT_SECONDS)
+
     def frozen(self, actor: str, silent_seconds: float) -> bool:
         """Kill the process of a silent actor and have it restarted; False when it is no
         process of ours or may not be restarted (the caller fails the run)."""

@@ -31,6 +31,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario, frozen_copy
+from tradeswarm.scenarios.run.chaos import ChaosPlan, chaos_record
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.folder import (
     FAILED,
@@ -48,6 +49,7 @@ from tradeswarm.scenarios.run.output import (
     write_timeline,
 )
 from tradeswarm.scenarios.run.plan import INPUT_LOGS, plan_nodes
+from tradeswarm.scenarios.run.process_tree import restartable
 from tradeswarm.scenarios.run.state_request import write_endpoints
 from tradeswarm.scenarios.run.swarm import Swarm
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
@@ -132,14 +134,18 @@ def run_prepared(
     out_dir: Path,
     topology: str | None = None,
     on_progress: Callable[[RunProgress], None] | None = None,
+    chaos: int | None = None,
 ) -> RunResult:
+    """``chaos``: a seed; kill instrument hosts and shake the order path on purpose."""
     scenario = prepared.scenario
     topology = topology or scenario.run.topology
+    if chaos is not None and topology != "processes":
+        raise UserError("--chaos kills processes: run it in the processes topology")
     folder = RunFolder(out_dir)
     folder.acquire(f"tradeswarm run {scenario.path}")
     try:
         folder.write_status(RUNNING, scenario=scenario.path, topology=topology)
-        result = _run(prepared, out_dir, topology, on_progress)
+        result = _run(prepared, out_dir, topology, on_progress, chaos)
     except BaseException as error:
         interrupted = isinstance(error, KeyboardInterrupt)
         salvaged = _salvage(scenario, out_dir)
@@ -150,6 +156,7 @@ def run_prepared(
         folder.write_status(FINISHED, fills=len(result.fills))
         return result
     finally:
+        shutil.rmtree(out_dir / INPUT_LOGS, ignore_errors=True)  # only a live run needs them
         folder.release()
 
 
@@ -158,9 +165,15 @@ def _run(
     out_dir: Path,
     topology: str,
     on_progress: Callable[[RunProgress], None] | None,
+    chaos_seed: int | None,
 ) -> RunResult:
     scenario = prepared.scenario
-    nodes = plan_nodes(scenario, prepared.source, topology, out_dir / JOURNAL_NAME)
+    journal = out_dir / JOURNAL_NAME
+    nodes = plan_nodes(scenario, prepared.source, topology, journal, chaos_seed)
+    chaos = None
+    if chaos_seed is not None:
+        hosts = sorted(restartable(nodes))
+        chaos = ChaosPlan.make(chaos_seed, prepared.bars, hosts, scenario.run.max_restarts)
     started = time.perf_counter()
     with Swarm(
         nodes,
@@ -169,6 +182,7 @@ def _run(
         heartbeat_seconds=scenario.run.heartbeat_seconds,
         max_restarts=scenario.run.max_restarts,
         restart_window_seconds=scenario.run.restart_window_seconds,
+        chaos=chaos,
     ) as swarm:
         swarm.launch()
         # The key first: a tool that sees the endpoints finds the key beside them.
@@ -189,6 +203,8 @@ def _run(
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["restarts"] = swarm.restarts()
+    if chaos is not None:
+        summary["chaos"] = chaos_record(chaos, {**swarm.finished, **swarm.stopped})
     summary["dropped_frames"] = dropped_frames(
         swarm.control_counters, {**swarm.finished, **swarm.stopped}
     )
@@ -196,7 +212,6 @@ def _run(
     summary["setup_seconds"] = round(setup_seconds, 4)  # processes and sockets, before bars
     write_summary(out_dir / "summary.json", summary)
     write_summary(out_dir / FINAL_STATE_FILE, as_builtins(state))
-    shutil.rmtree(out_dir / INPUT_LOGS, ignore_errors=True)  # only a live run needs them
     return RunResult(out_dir, scenario, summary, state, fills, statements, swarm.transitions)
 
 

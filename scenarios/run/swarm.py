@@ -55,6 +55,7 @@ from tradeswarm.messages.link_keys import (
 )
 from tradeswarm.messages.recovery import ActorRecovered
 from tradeswarm.scenarios.config.errors import UserError
+from tradeswarm.scenarios.run.chaos import ChaosPlan
 from tradeswarm.scenarios.run.control_socket import ControlSocket
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
@@ -90,6 +91,7 @@ class Swarm:
         heartbeat_seconds: float = 10.0,
         max_restarts: int = 3,
         restart_window_seconds: float = 60.0,
+        chaos: ChaosPlan | None = None,
     ) -> None:
         self.nodes = nodes
         self.topology = topology
@@ -102,6 +104,7 @@ class Swarm:
         self.failed: set[str] = set()  # they said so: no stop to wait for
         self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
         self.started_at = time.monotonic()
+        self.chaos = chaos
         self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
         # Keys wherever a socket leaves its process; ``single`` is all inproc.
@@ -194,8 +197,12 @@ class Swarm:
                 self._transitions[message.actor] = message.transitions
             elif isinstance(message, BrokerResults):
                 self.results = message
-            elif isinstance(message, RunProgress) and on_progress is not None:
-                on_progress(message)
+            elif isinstance(message, RunProgress):
+                if self.chaos is not None and self._tree is not None:
+                    for kill in self.chaos.due(message.bars):
+                        self._tree.kill(kill.process)
+                if on_progress is not None:
+                    on_progress(message)
 
     def trading_state(self, timeout_seconds: float = 10.0) -> TradingState:
         key = self.keys.state_reader() if self.keys is not None else None

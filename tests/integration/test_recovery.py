@@ -124,3 +124,26 @@ def test_a_host_that_keeps_dying_ends_the_run_naming_it_and_the_limit(
     )
     assert json.loads((out / "status.json").read_text())["status"] == "failed"
     _wait_for(lambda: not processes_tagged(tag), "no process of the run")
+
+
+def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """Duplicated, reversed and held-back messages on the order path, and hosts killed at
+    bars the seed picks: no duplicate order, no duplicate fill, the same fills."""
+    scenario, clean_fills, _ = clean_run
+    result = run_cli("run", str(scenario), "--out", "chaos", "--chaos", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "chaos"
+    assert (out / "fills.csv").read_bytes() == clean_fills
+    summary = json.loads((out / "summary.json").read_text())
+    chaos = summary["chaos"]
+    kills = [kill for kill in chaos["kills"] if kill["at_bar"] is not None]
+    assert kills and chaos["duplicated"] > 0 and chaos["reversed"] > 0 and chaos["held"] > 0
+    assert [restart["process"] for restart in summary["restarts"]] == [
+        kill["process"] for kill in kills
+    ]
+    broker = summary["actor_counters"]["broker"]
+    assert broker["duplicate_requests"] > 0  # sent twice, taken once
+    for kill in kills:
+        assert f"chaos         SIGKILL {kill['process']} at bar {kill['at_bar']:,}" in result.stdout
