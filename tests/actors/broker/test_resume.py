@@ -1,0 +1,26 @@
+"""A restarted host gets exactly the replies it has not logged; a request comes in once."""
+
+from __future__ import annotations
+
+from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter
+
+
+def test_the_history_gives_a_host_everything_after_what_it_has() -> None:
+    history = ReplyHistory()
+    history.record(b"inst/a", [b"1", b"2"])
+    history.record(b"inst/b", [b"x"])
+    history.record(b"inst/a", [b"3"])
+    assert history.since(b"inst/a", 1) == [b"2", b"3"]
+    assert history.since(b"inst/a", 3) == []
+    assert history.since(b"inst/a", 0) == [b"1", b"2", b"3"]
+    assert history.since(b"inst/c", 0) == []
+    assert history.count(b"inst/b") == 1
+
+
+def test_a_request_sent_again_is_dropped_and_counted() -> None:
+    taken = RequestFilter()
+    assert taken.first_time("AAPL", 1)
+    assert taken.first_time("MSFT", 1)  # another instrument's numbering
+    assert not taken.first_time("AAPL", 1)
+    assert taken.first_time("AAPL", 2)
+    assert taken.duplicates == 1
