@@ -32,7 +32,13 @@ from tradeswarm.messages.orders import (
     PeerSignal,
     ReplaceRequest,
 )
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.recovery import (
+    ActorRecovered,
+    ResumeReply,
+    ResumeRequest,
+    ResyncRequest,
+    SnapshotEnd,
+)
 from tradeswarm.messages.state import AccountStatement, TradingState, TradingStateRequest
 
 MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
@@ -67,6 +73,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ResumeReply,
     SnapshotEnd,
     ActorRecovered,
+    ResyncRequest,
 )
 
 AnyMessage = (
@@ -101,6 +108,7 @@ AnyMessage = (
     | ResumeReply
     | SnapshotEnd
     | ActorRecovered
+    | ResyncRequest
 )
 
 

@@ -42,3 +42,10 @@ class ActorRecovered(Message, kw_only=True, frozen=True):
     actor: str
     replayed_inputs: int
     replay_seconds: float
+
+
+class ResyncRequest(Message, kw_only=True, frozen=True):
+    """From the runner to every instrument host, once a restarted broker has replayed its
+    log: send it a ``ResumeRequest`` and every request again."""
+
+    peer: str

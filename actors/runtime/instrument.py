@@ -99,6 +99,7 @@ class Instrument:
         self._next_batch_seq = 0
         self._order_seq = 0
         self._broker_waits = False
+        self._requests_sent: list[bytes] = []  # orders, cancels, replaces, signals
 
     # -- inbound --------------------------------------------------------------------------
 
@@ -294,4 +295,14 @@ class Instrument:
         )
 
     def _send(self, message: Message) -> None:
-        self._send_bytes(encode(message))
+        data = encode(message)
+        if not isinstance(message, StepDone):
+            self._requests_sent.append(data)
+        self._send_bytes(data)
+
+    def resend(self) -> list[bytes]:
+        """What a broker that may have lost some of it needs to be where this instrument
+        thinks it is: every request it ever sent (the broker takes each once), and its
+        latest report of the clock."""
+        latest = StepDone(sender=self.symbol, through_ts_ns=self._reported_through)
+        return [*self._requests_sent, encode(latest)]

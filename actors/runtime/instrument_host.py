@@ -112,10 +112,24 @@ class InstrumentHostActor(SocketActor):
         if recovering:
             # Last, so that when the market data sees it the others are in force.
             self._bars.setsockopt(zmq.SUBSCRIBE, welcome_topic(self.name))
-            self._awaiting_snapshot = self._awaiting_resume = True
-            resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
-            self._orders.send_multipart([encode(resume), *self._outbox])
-            self._outbox.clear()
+            self._awaiting_snapshot = True
+            self._outbox.clear()  # all in what the resume sends
+            self._resume()
+
+    def _resume(self) -> None:
+        """Ask the broker for the replies not yet taken, and send it again every request
+        and the latest clock report of every instrument: it drops what it has."""
+        self._awaiting_resume = True
+        resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
+        resent = [
+            frame for instrument in self.instruments.values() for frame in instrument.resend()
+        ]
+        self._orders.send_multipart([encode(resume), *resent])
+
+    def on_resync_request(self) -> None:
+        """The broker was restarted: it has what it logged, and needs the rest."""
+        self._recover = True
+        self._resume()
 
     def _replay(self) -> None:
         """The host that was killed, rebuilt from its log; what it sends waits in the outbox."""

@@ -44,6 +44,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.messages.link_keys import LinkKeys, is_local, secure_client, secure_server
 from tradeswarm.messages.printable import printable
+from tradeswarm.messages.recovery import ResyncRequest
 from tradeswarm.messages.sockets import DEFAULT_MAX_MESSAGE_BYTES, open_socket
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,9 @@ class SocketActor(pykka.ThreadingActor):
 
     def on_shutdown_request(self) -> None:
         """Last words before this actor says it has stopped (its own counters follow)."""
+
+    def on_resync_request(self) -> None:
+        """A peer was restarted and needs to hear from this actor again."""
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -254,6 +258,8 @@ class SocketActor(pykka.ThreadingActor):
             self.stop()
         elif isinstance(message, StartRequest):
             self.on_start_request()
+        elif isinstance(message, ResyncRequest):
+            self.on_resync_request()
 
     def on_stop(self) -> None:
         self._close_sockets()

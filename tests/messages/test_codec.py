@@ -49,7 +49,13 @@ from tradeswarm.messages import (
     encode,
     from_builtins,
 )
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.recovery import (
+    ActorRecovered,
+    ResumeReply,
+    ResumeRequest,
+    ResyncRequest,
+    SnapshotEnd,
+)
 from tradeswarm.messages.topics import bar_topic
 
 T0 = 1_700_000_000_000_000_000
@@ -176,6 +182,7 @@ SAMPLES: dict[type[Message], Message] = {
     ResumeReply: ResumeReply(host="instruments-0", from_index=12),
     SnapshotEnd: SnapshotEnd(host="instruments-0", chunks=2),
     ActorRecovered: ActorRecovered(actor="instruments-0", replayed_inputs=80, replay_seconds=0.5),
+    ResyncRequest: ResyncRequest(peer="broker"),
 }
 
 every_message_type = pytest.mark.parametrize(
