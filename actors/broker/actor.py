@@ -4,6 +4,12 @@ A thin shell around ``BrokerEngine`` (``actors.broker.engine``), which decides e
 this actor subscribes to every bar, takes requests through the router, hands both to the
 engine, and writes what the engine emits to the journal and the sockets. Each emitted
 message is encoded once: the journal takes the bytes the socket sends.
+
+Recovery, as an instrument host's (``actors.runtime.instrument_host``): the broker logs its
+inputs and decision points before their effects leave; a restarted broker rewrites its
+journal by replaying the log, takes the chunks it missed on its welcome topic, and holds
+its clock until every host has resumed (sent every request again, which it takes once, and
+taken the replies it had not logged).
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ import logging
 import time
 from pathlib import Path
 
+import msgspec
 import zmq
 
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter
+from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter, StreamPosition
+from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
     AccountStatement,
@@ -40,15 +48,16 @@ from tradeswarm.messages import (
     encode,
     host_identity,
 )
-from tradeswarm.messages.identities import STATE_LINK_IDENTITY
+from tradeswarm.messages.identities import ROUTER_LINK_IDENTITY, STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
-from tradeswarm.messages.recovery import ResumeReply, ResumeRequest
-from tradeswarm.messages.topics import BAR_PREFIX, CLOCK
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, WELCOME_PREFIX, welcome_topic
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.25
+REQUESTS = b"Q"  # an input-log record: a request message, origin first
 
 
 class BrokerActor(SocketActor):
@@ -83,14 +92,27 @@ class BrokerActor(SocketActor):
         self._outbox: dict[bytes, list[bytes]] = {}
         self._progress: dict[bytes, int] = {}
         self._next_progress_report = 0.0
+        self._stream = StreamPosition()
+        self._log_path = Path(config.input_log) if config.input_log else None
+        self._input_log: InputLog | None = None
+        self._replaying = False
+        self._awaiting_snapshot = False
+        self._awaiting_hosts: set[bytes] = set()
+        self._credit_due: int | None = None
+        self._replay_seconds = 0.0
 
     def open_sockets(self) -> None:
-        recovering = self._recover and self._journal_path.exists()
+        rejoining = self._recover and self._log_path is not None
+        recovering = self._recover and self._journal_path.exists() and not rejoining
         if recovering:
             self._restore_from_journal()
         self.journal = Journal(self._journal_path, append=recovering)
         if not recovering:
             self.journal.append(self._header)
+        if rejoining:
+            self._replay()
+        if self._log_path is not None:
+            self._input_log = InputLog(self._log_path)
         # Mandatory routing: a reply to a router that is not (or no longer) connected raises
         # instead of vanishing; it is kept and sent again once the router is back.
         self._requests = self.open(
@@ -103,6 +125,34 @@ class BrokerActor(SocketActor):
         self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
         self._credit = self.open(zmq.PUSH, connect=self.endpoints.market_credit)
+        if rejoining:
+            self._bars.setsockopt(zmq.SUBSCRIBE, welcome_topic(self.name))  # last
+            self._awaiting_snapshot = True
+            self._awaiting_hosts = set(self._hosts)
+            self._router_identity = ROUTER_LINK_IDENTITY
+            if self._credit_due is not None:
+                self._credit.send(encode(BrokerProgress(through_ts_ns=self._credit_due)))
+
+    def _replay(self) -> None:
+        """The broker that was killed, rebuilt from its log (the journal rewritten on the
+        way); what it would have sent is kept as each host's reply history."""
+        assert self._log_path is not None
+        started = time.perf_counter()
+        self._replaying = True
+        replayed = 0
+        for kind, record in read_input_log(self._log_path):
+            if kind == BARS:
+                self._take_bar_frame(record)
+            elif kind == REQUESTS:
+                origin, *bodies = msgspec.msgpack.decode(record, type=list[bytes])
+                for body in bodies:
+                    self._on_request_message(origin, body)
+            else:
+                self._advance()
+            replayed += 1
+        self._replaying = False
+        self.counters["replayed_inputs"] = replayed
+        self._replay_seconds = round(time.perf_counter() - started, 4)
 
     def _restore_from_journal(self) -> None:
         """A restarted broker is the broker it was: the journal holds every event that
@@ -115,17 +165,43 @@ class BrokerActor(SocketActor):
         self.counters["recovered_messages"] = len(journaled)
 
     def on_stop(self) -> None:
+        if self._input_log is not None:
+            self._input_log.close()
         self.journal.close()
         super().on_stop()
 
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        message = self.decode_or_count(frames[-1], "market_data")
+        if frames[0].startswith(WELCOME_PREFIX):
+            if len(frames) == 3 and not frames[1]:
+                if isinstance(self.decode_or_count(frames[2], "market_data"), SnapshotEnd):
+                    self._awaiting_snapshot = False
+                    self.send_control(
+                        ActorRecovered(
+                            actor=self.name,
+                            replayed_inputs=self.counters.get("replayed_inputs", 0),
+                            replay_seconds=self._replay_seconds,
+                        )
+                    )
+            else:
+                self._take_bar_frame(frames[-1])
+        elif not self._awaiting_snapshot:  # else in the snapshot, or in the log
+            self._take_bar_frame(frames[-1])
+
+    def _take_bar_frame(self, frame: bytes) -> None:
+        message = self.decode_or_count(frame, "market_data")
         if isinstance(message, BarBatch):
-            self.engine.take_bars(message)
-        elif isinstance(message, BarsPublished):
+            if self._stream.fresh_batch(message.symbol, message.seq):
+                self._log(BARS, frame)
+                self.engine.take_bars(message)
+        elif isinstance(message, BarsPublished) and self._stream.fresh_mark(message.seq):
+            self._log(BARS, frame)
             self.engine.take_clock_mark(message)
+
+    def _log(self, kind: bytes, record: bytes) -> None:
+        if self._input_log is not None and not self._replaying:
+            self._input_log.append(kind, record)
 
     def _on_request(self, frames: list[bytes]) -> None:
         if len(frames) < 3:
@@ -137,6 +213,7 @@ class BrokerActor(SocketActor):
                 self._on_state_request(origin, body)
             return
         self._router_identity = link
+        self._log(REQUESTS, msgspec.msgpack.encode(frames[1:]))
         for body in frames[2:]:
             self._on_request_message(origin, body)
 
@@ -168,8 +245,9 @@ class BrokerActor(SocketActor):
                 return
             self.engine.take_request(message)
             self.counters["orders"] += isinstance(message, OrderRequest)
-        elif isinstance(message, ResumeRequest):
+        elif isinstance(message, ResumeRequest) and not self._replaying:
             self._resume(origin, message)
+            self._awaiting_hosts.discard(origin)
         elif isinstance(message, TradingStateRequest):
             self._reply(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
@@ -207,6 +285,17 @@ class BrokerActor(SocketActor):
     # -- the loop -------------------------------------------------------------------------
 
     def after_poll(self) -> None:
+        """A decision point: logged, the log flushed, then the engine runs (which sends).
+        A restarted broker's clock waits for the chunks it missed and for every host."""
+        if self._awaiting_snapshot or self._awaiting_hosts:
+            self._flush()
+            return
+        if self._input_log is not None:
+            self._input_log.decided()
+            self._input_log.flush()
+        self._advance()
+
+    def _advance(self) -> None:
         advance = self.engine.advance()
         journal, outbox = self.journal, self._outbox
         for route, symbol, message in advance.effects:
@@ -219,7 +308,10 @@ class BrokerActor(SocketActor):
             identity = self._identity_of(symbol)
             self._progress[identity] = max(ts_ns, self._progress.get(identity, ts_ns))
         if advance.credit is not None:
-            self._credit.send(encode(BrokerProgress(through_ts_ns=advance.credit)))
+            if self._replaying:
+                self._credit_due = advance.credit  # sent once the socket is open
+            else:
+                self._credit.send(encode(BrokerProgress(through_ts_ns=advance.credit)))
         self._report_progress()
         if advance.finished:
             # The last cancels, then a final word to every host, leave before the runner
@@ -261,7 +353,7 @@ class BrokerActor(SocketActor):
 
         Until the router has spoken the broker cannot address it: what is due waits (a
         coupled instrument's first progress can come before any request)."""
-        if self._router_identity is None:
+        if self._router_identity is None and not self._replaying:
             return
         account = self.engine.account
         for origin, ts_ns in self._progress.items():
@@ -274,6 +366,13 @@ class BrokerActor(SocketActor):
                 progress = BrokerProgress(through_ts_ns=ts_ns)
             self._reply(origin, encode(progress))
         self._progress.clear()
+        if self._replaying:  # it was sent before the kill, or it is lost: the history has it
+            for origin, frames in self._outbox.items():
+                if origin in self._hosts:
+                    self._history.record(origin, frames)
+            self._outbox.clear()
+            return
+        assert self._router_identity is not None
         try:
             for origin in list(self._outbox):
                 frames = self._outbox[origin]

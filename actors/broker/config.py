@@ -12,7 +12,8 @@ class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
     symbols: list[str]
     settings: BrokerSettings
     journal_path: str
-    recover: bool = False  # rebuild the book from an existing journal and append to it
+    recover: bool = False  # a restart: replay the input log (or, without one, the journal)
+    input_log: str = ""  # where the broker logs its inputs ("": nowhere)
     coupled: list[str] = msgspec.field(default_factory=list)  # wait on the clock every time
     hosts: dict[str, str] = msgspec.field(default_factory=dict)  # symbol -> its host's name
     accounts: bool = False  # send cash and equity with progress (strategies size by them)

@@ -44,6 +44,10 @@ class InputLog:
     def broker(self, frame: bytes) -> None:
         self._append(BROKER, frame)
 
+    def append(self, kind: bytes, record: bytes) -> None:
+        """A record of another kind (one byte, not ``DECIDED``)."""
+        self._append(kind, record)
+
     def decided(self) -> None:
         """A decision point, logged only when an input came since the last one (a host
         that polls idly decides nothing new)."""

@@ -26,7 +26,8 @@ def shard_count(setting: int | str) -> int:
     return int(setting)
 
 
-INPUT_LOGS = "inputs"  # beside the journal: each instrument host's input log
+INPUT_LOGS = "inputs"  # beside the journal: each instrument host's and the broker's input log
+BROKER_LOG = "broker.log"
 
 
 def input_log_path(journal_path: Path, host_index: int) -> Path:
@@ -80,6 +81,9 @@ def plan_nodes(
         accounts=strategy.reads_portfolio,
         prices=scenario.data.prices(),
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
+        input_log=""
+        if topology == "single"
+        else str(journal_path.parent / INPUT_LOGS / "broker.log"),
     )
     router = RouterConfig()
     if topology == "single":

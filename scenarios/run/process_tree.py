@@ -15,7 +15,8 @@ import time
 
 import msgspec
 
-from tradeswarm.actors.runtime.config import InstrumentHostConfig
+from tradeswarm.actors.broker.config import BrokerConfig
+from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig, launch_node
 from tradeswarm.messages import Endpoints
 from tradeswarm.messages.link_keys import RunKeys
@@ -29,19 +30,21 @@ KILL_WAIT_SECONDS = 2.0
 
 
 def restartable(nodes: list[NodeConfig]) -> frozenset[str]:
-    """The processes that can rejoin a running swarm: hosts that keep an input log."""
-    return frozenset(
-        node.name
-        for node in nodes
-        if node.actors
-        and all(isinstance(c, InstrumentHostConfig) and c.input_log for c in node.actors)
-    )
+    """The processes that can rejoin a running swarm: instrument hosts and the broker (with
+    the router, which keeps no state), when they keep an input log."""
+    return frozenset(node.name for node in nodes if node.actors and all(map(_rejoins, node.actors)))
+
+
+def _rejoins(config: object) -> bool:
+    if isinstance(config, InstrumentHostConfig | BrokerConfig):
+        return bool(config.input_log)
+    return isinstance(config, RouterConfig)
 
 
 def recovering(node: NodeConfig) -> NodeConfig:
     actors = [
         msgspec.structs.replace(config, recover=True)
-        if isinstance(config, InstrumentHostConfig)
+        if isinstance(config, InstrumentHostConfig | BrokerConfig)
         else config
         for config in node.actors
     ]

@@ -53,7 +53,7 @@ from tradeswarm.messages.link_keys import (
     new_run_keys,
     write_state_key,
 )
-from tradeswarm.messages.recovery import ActorRecovered
+from tradeswarm.messages.recovery import ActorRecovered, ResyncRequest
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.run.chaos import ChaosPlan
 from tradeswarm.scenarios.run.control_socket import ControlSocket
@@ -247,9 +247,7 @@ class Swarm:
                 if isinstance(message, Heartbeat):
                     continue
                 if isinstance(message, ActorRecovered):
-                    self.supervisor.back(
-                        message.actor, message.replayed_inputs, message.replay_seconds
-                    )
+                    self._recovered(message)
                     continue
                 return message
             if time.monotonic() > deadline:
@@ -258,6 +256,18 @@ class Swarm:
     def _where(self, actor: str) -> str:
         """`` (process broker, pid 123)`` for an actor of a child process, else ''."""
         return self._tree.where(actor) if self._tree is not None else ""
+
+    def _recovered(self, message: ActorRecovered) -> None:
+        """A restarted broker needs every host to send what it may have lost."""
+        if message.actor == BROKER_NAME:
+            for node in self.nodes:
+                for config in node.actors:
+                    if isinstance(config, InstrumentHostConfig):
+                        self._tell(config.name, ResyncRequest(peer=BROKER_NAME))
+        index = self._tree.node_of(message.actor) if self._tree is not None else None
+        if index is not None:
+            name = self.nodes[index].name
+            self.supervisor.back(name, message.replayed_inputs, message.replay_seconds)
 
     def _watch(self) -> None:
         """Dead or frozen children: restarted once the swarm is live, else the end."""
