@@ -133,6 +133,11 @@ class BrokerActor(SocketActor):
             if self._credit_due is not None:
                 self._credit.send(encode(BrokerProgress(through_ts_ns=self._credit_due)))
 
+    def on_resync_request(self) -> None:
+        """A restarted market data needs to know how far the broker is: it skips that."""
+        through = -1 if self._credit_due is None else self._credit_due
+        self._credit.send(encode(BrokerProgress(through_ts_ns=through)))
+
     def _replay(self) -> None:
         """The broker that was killed, rebuilt from its log (the journal rewritten on the
         way); what it would have sent is kept as each host's reply history."""
@@ -308,9 +313,8 @@ class BrokerActor(SocketActor):
             identity = self._identity_of(symbol)
             self._progress[identity] = max(ts_ns, self._progress.get(identity, ts_ns))
         if advance.credit is not None:
-            if self._replaying:
-                self._credit_due = advance.credit  # sent once the socket is open
-            else:
+            self._credit_due = advance.credit
+            if not self._replaying:  # else sent once the socket is open
                 self._credit.send(encode(BrokerProgress(through_ts_ns=advance.credit)))
         self._report_progress()
         if advance.finished:

@@ -35,7 +35,7 @@ from tradeswarm.messages import (
     encode,
 )
 from tradeswarm.messages.link_keys import MARKET_CREDIT, MARKET_DATA, LinkKeys
-from tradeswarm.messages.recovery import SnapshotEnd
+from tradeswarm.messages.recovery import ActorRecovered, SnapshotEnd
 from tradeswarm.messages.topics import CLOCK, WELCOME_PREFIX, bar_topic
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class MarketDataActor(SocketActor):
         self._expected_subscriptions = config.expected_subscriptions
         self._subscriptions = 0
         self._released = False
+        self._recover = config.recover  # until the broker says how far it is
 
     def open_sockets(self) -> None:
         self._stream = BarStream(
@@ -100,10 +101,35 @@ class MarketDataActor(SocketActor):
 
     def _on_credit(self, frames: list[bytes]) -> None:
         message = self.decode_or_count(frames[-1], "market_credit")
-        if isinstance(message, BrokerProgress):
+        if isinstance(message, BrokerProgress) and self._recover:
+            self._skip_through(message.through_ts_ns)
+        elif isinstance(message, BrokerProgress):
             while self._published and self._published[0] <= message.through_ts_ns:
                 self._published.popleft()
                 self._kept.popleft()
+
+    def _skip_through(self, through_ts_ns: int) -> None:
+        """A restart: the stream again from its start, what the broker has passed skipped
+        (numbered as before, so subscribers drop what they have by sequence number); then
+        publishing as ever, from the first chunk the broker still needs."""
+        self._recover = False
+        skipped = 0
+        while through_ts_ns >= 0:
+            chunk = self._stream.next_chunk()
+            if chunk is None:
+                self._ended = True
+                break
+            passed = len(chunk.timeline) > 0 and int(chunk.timeline[-1]) <= through_ts_ns
+            self._publish(chunk, send=not passed)
+            if not passed:
+                break  # the first chunk the broker needs: published, and kept
+            self._kept.clear()
+            self._published.clear()
+            skipped += 1
+        self._released = True
+        self.send_control(
+            ActorRecovered(actor=self.name, replayed_inputs=skipped, replay_seconds=0.0)
+        )
 
     def _welcome(self, topic: bytes) -> None:
         """A restarted host's subscriptions are in force: what it may have missed."""
@@ -134,7 +160,7 @@ class MarketDataActor(SocketActor):
                 break
             self._publish(chunk)
 
-    def _publish(self, chunk: Chunk) -> None:
+    def _publish(self, chunk: Chunk, send: bool = True) -> None:
         """Each symbol's bars merged with the chunk's session events, one batch per symbol,
         then the clock mark that says the chunk is complete."""
         through = int(chunk.timeline[-1]) if len(chunk.timeline) else -1
@@ -148,7 +174,8 @@ class MarketDataActor(SocketActor):
             seq = self._seq.get(symbol, 0)
             self._seq[symbol] = seq + 1
             frames = [topic, encode(BarBatch(symbol=symbol, seq=seq, items=items))]
-            self._publisher.send_multipart(frames)
+            if send:
+                self._publisher.send_multipart(frames)
             kept.append(frames)
             self.counters["bars"] += len(bars)
         marker = BarsPublished(
@@ -159,7 +186,8 @@ class MarketDataActor(SocketActor):
             final=chunk.final,
         )
         frames = [CLOCK, encode(marker)]
-        self._publisher.send_multipart(frames)
+        if send:
+            self._publisher.send_multipart(frames)
         kept.append(frames)
         self._kept.append(kept)
         self.counters["chunks"] += 1

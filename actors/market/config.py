@@ -45,3 +45,4 @@ class MarketDataConfig(msgspec.Struct, frozen=True, kw_only=True, tag="market_da
     calendar: str = ""  # exchange_calendars name; "" reads the sessions off the bars
     timer_seconds: float = 0.0  # a timer event this often within each session; 0: none
     name: str = MARKET_DATA_NAME
+    recover: bool = False  # a restart: skip what the broker has passed, publish the rest

@@ -16,6 +16,7 @@ import time
 import msgspec
 
 from tradeswarm.actors.broker.config import BrokerConfig
+from tradeswarm.actors.market.config import MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig, launch_node
 from tradeswarm.messages import Endpoints
@@ -38,13 +39,13 @@ def restartable(nodes: list[NodeConfig]) -> frozenset[str]:
 def _rejoins(config: object) -> bool:
     if isinstance(config, InstrumentHostConfig | BrokerConfig):
         return bool(config.input_log)
-    return isinstance(config, RouterConfig)
+    return isinstance(config, RouterConfig | MarketDataConfig)
 
 
 def recovering(node: NodeConfig) -> NodeConfig:
     actors = [
         msgspec.structs.replace(config, recover=True)
-        if isinstance(config, InstrumentHostConfig | BrokerConfig)
+        if isinstance(config, InstrumentHostConfig | BrokerConfig | MarketDataConfig)
         else config
         for config in node.actors
     ]

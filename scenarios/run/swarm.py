@@ -249,6 +249,10 @@ class Swarm:
                 if isinstance(message, ActorRecovered):
                     self._recovered(message)
                     continue
+                if self._live and isinstance(message, ActorReady):
+                    if message.actor == MARKET_DATA_NAME:  # restarted: how far to skip
+                        self._tell(BROKER_NAME, ResyncRequest(peer=MARKET_DATA_NAME))
+                    continue
                 return message
             if time.monotonic() > deadline:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
