@@ -1,8 +1,9 @@
 """``tradeswarm run SCENARIO --chaos SEED``: faults injected on purpose, so a user can see
 their own strategy survive them.
 
-The seed decides everything: how many instrument-host processes are killed (SIGKILL, one
-to three, within the restart limit), which, and at which bar of the run (the broker's bar
+The seed decides everything: how many actor processes are killed (SIGKILL, one to three,
+within the restart limit), which (an instrument host, the broker with the router, or the
+market data), and at which bar of the run (the broker's bar
 count, as its progress reports it); and, in every host, which messages on the order path
 are duplicated, reversed or held back (``actors.runtime.order_path_chaos``). A kill lands
 at the first progress report past its bar, so the bar is where it is aimed, not to the
@@ -31,11 +32,14 @@ class ChaosPlan:
     kills: list[Kill] = field(default_factory=list)
 
     @classmethod
-    def make(cls, seed: int, total_bars: int, hosts: list[str], max_restarts: int) -> ChaosPlan:
+    def make(cls, seed: int, total_bars: int, processes: list[str], max_restarts: int) -> ChaosPlan:
         rng = random.Random(seed)
-        count = min(MAX_KILLS, max_restarts, rng.randint(1, MAX_KILLS)) if hosts else 0
+        count = min(MAX_KILLS, max_restarts, rng.randint(1, MAX_KILLS)) if processes else 0
         kills = sorted(
-            (Kill(rng.randrange(1, max(2, total_bars)), rng.choice(hosts)) for _ in range(count)),
+            (
+                Kill(rng.randrange(1, max(2, total_bars)), rng.choice(processes))
+                for _ in range(count)
+            ),
             key=lambda kill: kill.at_bars,
         )
         return cls(seed, kills)

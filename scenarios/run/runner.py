@@ -172,8 +172,8 @@ def _run(
     nodes = plan_nodes(scenario, prepared.source, topology, journal, chaos_seed)
     chaos = None
     if chaos_seed is not None:
-        hosts = sorted(restartable(nodes))
-        chaos = ChaosPlan.make(chaos_seed, prepared.bars, hosts, scenario.run.max_restarts)
+        processes = sorted(restartable(nodes))
+        chaos = ChaosPlan.make(chaos_seed, prepared.bars, processes, scenario.run.max_restarts)
     started = time.perf_counter()
     with Swarm(
         nodes,
