@@ -24,8 +24,9 @@ import zmq
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal, read_journal
+from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter, StreamPosition
+from tradeswarm.actors.broker.resume import RequestFilter, StreamPosition
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -86,11 +87,9 @@ class BrokerActor(SocketActor):
             symbol: host_identity(config.hosts.get(symbol, symbol)) for symbol in config.symbols
         }
         self._hosts = frozenset(self._identities.values())
-        self._history = ReplyHistory()  # every frame sent to each host, for its restart
         self._taken = RequestFilter()  # requests a restarted host sends again are dropped
         self._router_identity: bytes | None = None
-        self._outbox: dict[bytes, list[bytes]] = {}
-        self._progress: dict[bytes, int] = {}
+        self._outbox = Outbox(self._hosts)  # and every frame sent to each host
         self._next_progress_report = 0.0
         self._stream = StreamPosition()
         self._log_path = Path(config.input_log) if config.input_log else None
@@ -254,7 +253,7 @@ class BrokerActor(SocketActor):
             self._resume(origin, message)
             self._awaiting_hosts.discard(origin)
         elif isinstance(message, TradingStateRequest):
-            self._reply(origin, encode(self.engine.book.snapshot(message.request_id)))
+            self._outbox.add(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
             self.count_malformed("broker", f"an unexpected {type(message).__name__}", origin)
 
@@ -264,7 +263,7 @@ class BrokerActor(SocketActor):
         if origin not in self._hosts or origin != host_identity(request.host):
             self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
             return
-        resent = self._history.since(origin, request.replies_seen)
+        resent = self._outbox.history.since(origin, request.replies_seen)
         reply = encode(ResumeReply(host=request.host, from_index=request.replies_seen))
         assert self._router_identity is not None  # the request came through it
         try:
@@ -308,10 +307,9 @@ class BrokerActor(SocketActor):
             if route is not Route.FORWARD:
                 journal.append_bytes(data)
             if route is not Route.JOURNAL:
-                outbox.setdefault(self._identity_of(symbol), []).append(data)
+                outbox.add(self._identity_of(symbol), data)
         for symbol, ts_ns in advance.progress.items():
-            identity = self._identity_of(symbol)
-            self._progress[identity] = max(ts_ns, self._progress.get(identity, ts_ns))
+            outbox.progress(self._identity_of(symbol), ts_ns)
         if advance.credit is not None:
             self._credit_due = advance.credit
             if not self._replaying:  # else sent once the socket is open
@@ -323,7 +321,7 @@ class BrokerActor(SocketActor):
             # has the final word, so their counters count every reply.
             final = encode(BrokerProgress(through_ts_ns=self.engine.accepted_through, final=True))
             for identity in sorted(set(self._identities.values())):
-                self._outbox.setdefault(identity, []).append(final)
+                self._outbox.add(identity, final)
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
@@ -349,41 +347,21 @@ class BrokerActor(SocketActor):
         """A peer signal may name a symbol no host runs: the router drops it."""
         return self._identities.get(symbol) or host_identity(symbol)
 
-    def _reply(self, origin: bytes, data: bytes) -> None:
-        self._outbox.setdefault(origin, []).append(data)
-
     def _flush(self) -> None:
-        """One multipart message per recipient per cycle; progress last, after its fills.
-
-        Until the router has spoken the broker cannot address it: what is due waits (a
+        """Until the router has spoken the broker cannot address it: what is due waits (a
         coupled instrument's first progress can come before any request)."""
         if self._router_identity is None and not self._replaying:
             return
-        account = self.engine.account
-        for origin, ts_ns in self._progress.items():
-            if account is not None and account[0] == ts_ns:
-                _, cash, equity = account
-                progress = BrokerProgress(
-                    through_ts_ns=ts_ns, account_ts_ns=ts_ns, cash=cash, equity=equity
-                )
-            else:
-                progress = BrokerProgress(through_ts_ns=ts_ns)
-            self._reply(origin, encode(progress))
-        self._progress.clear()
-        if self._replaying:  # it was sent before the kill, or it is lost: the history has it
-            for origin, frames in self._outbox.items():
-                if origin in self._hosts:
-                    self._history.record(origin, frames)
-            self._outbox.clear()
+        due = self._outbox.due(self.engine.account)
+        if self._replaying:  # it left before the kill, or it was lost: the history has it
+            for recipient, _ in due:
+                self._outbox.sent(recipient)
             return
         assert self._router_identity is not None
         try:
-            for origin in list(self._outbox):
-                frames = self._outbox[origin]
-                self._requests.send_multipart([self._router_identity, origin, *frames])
-                if origin in self._hosts:
-                    self._history.record(origin, frames)
-                del self._outbox[origin]
+            for recipient, frames in due:
+                self._requests.send_multipart([self._router_identity, recipient, *frames])
+                self._outbox.sent(recipient)
         except zmq.ZMQError as error:
             if error.errno != zmq.EHOSTUNREACH:
                 raise
