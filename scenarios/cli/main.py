@@ -146,31 +146,14 @@ def _run(args: argparse.Namespace) -> int:
     page = write_report(run)
     if not args.quiet:
         print(format_summary(result.summary, out_dir))
+        from tradeswarm.scenarios.report.formatting import recovery_lines
+
         for line in recovery_lines(result.summary):
             print(line)
         print()
         print(tear_sheet_table(load_metrics(out_dir)))
         print(f"report        {page}")
     return EXIT_OK
-
-
-def recovery_lines(summary: dict[str, Any]) -> list[str]:
-    """Every fault injected and every restart, one line each."""
-    lines = []
-    chaos = summary.get("chaos")
-    if chaos is not None:
-        for kill in chaos["kills"]:
-            at = f"bar {kill['at_bar']:,}" if kill["at_bar"] is not None else "(run ended first)"
-            lines.append(f"chaos         SIGKILL {kill['process']} at {at}")
-        lines.append(
-            f"chaos         order path: {chaos['duplicated']} duplicated, "
-            f"{chaos['reversed']} reversed, {chaos['held']} held back (seed {chaos['seed']})"
-        )
-    for restart in summary.get("restarts", []):
-        back = restart["recovery_seconds"]
-        took = f"back in {back:.2f} s" if back is not None else "not back"
-        lines.append(f"restart       {restart['process']} {restart['cause']}; {took}")
-    return lines
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.report import charts as report_charts
 from tradeswarm.scenarios.report import page as report_html
+from tradeswarm.scenarios.report.formatting import recovery_lines
 from tradeswarm.scenarios.report.metrics import METRICS, align_benchmark
 from tradeswarm.scenarios.report.run_data import RunData, exposure_by_day, load_run
 from tradeswarm.scenarios.report.run_metrics import (
@@ -116,6 +117,7 @@ def _facts(run: RunData, metrics: dict[str, Any]) -> list[str]:
             f"({summary.get('bar_events_per_second', 0):,} bar-events/s, "
             f"{summary.get('topology', '?')} topology)"
         )
+        facts += [" ".join(line.split()) for line in recovery_lines(summary)]
     facts += metrics["notes"]
     return facts
 

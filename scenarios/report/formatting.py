@@ -98,3 +98,22 @@ def sign_class(value: Any, name: str = "return") -> str:
         if value > 0:
             return ' class="pos"'
     return ""
+
+
+def recovery_lines(summary: dict[str, Any]) -> list[str]:
+    """Every fault injected and every restart, one line each."""
+    lines = []
+    chaos = summary.get("chaos")
+    if chaos is not None:
+        for kill in chaos["kills"]:
+            at = f"bar {kill['at_bar']:,}" if kill["at_bar"] is not None else "(run ended first)"
+            lines.append(f"chaos         SIGKILL {kill['process']} at {at}")
+        lines.append(
+            f"chaos         order path: {chaos['duplicated']} duplicated, "
+            f"{chaos['reversed']} reversed, {chaos['held']} held back (seed {chaos['seed']})"
+        )
+    for restart in summary.get("restarts", []):
+        back = restart["recovery_seconds"]
+        took = f"back in {back:.2f} s" if back is not None else "not back"
+        lines.append(f"restart       {restart['process']} {restart['cause']}; {took}")
+    return lines

@@ -25,7 +25,7 @@ from tests.integration.harness import (
 )
 from tests.integration.test_no_leaks import _wait_for
 
-BARS = 40_000
+BARS = 25_000
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +150,8 @@ def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change
     """Duplicated, reversed and held-back messages on the order path, and processes killed
     at bars the seed picks: no duplicate order, no duplicate fill, the same fills."""
     scenario, clean_fills, _ = clean_run
-    # Seed 26 aims at the market data (bar 33,521), instruments-0 (53,151) and the broker
-    # (113,367) of 160,000.
+    # Seed 26 aims at the market data (bar 16,761), instruments-0 (26,576) and the broker
+    # (56,684) of 100,000.
     result = run_cli("run", str(scenario), "--out", "chaos", "--chaos", "26", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "chaos"

@@ -118,7 +118,7 @@ def _attack_from_outside(context: zmq.Context, endpoints: dict[str, str]) -> Non
 def test_an_outsider_can_neither_trade_nor_end_nor_flood_a_tcp_run(
     tmp_path: Path, context: zmq.Context
 ) -> None:
-    scenario = _scenario(tmp_path, bars=60_000)
+    scenario = _scenario(tmp_path, bars=30_000)
     clean = run_cli("run", str(scenario), "--out", "clean", "--quiet", cwd=tmp_path)
     assert clean.returncode == 0, clean.stderr
 
