@@ -53,27 +53,21 @@ class RunKeys(msgspec.Struct, frozen=True, kw_only=True):
     state: tuple[str, str]
 
     def for_node(self, node: str) -> LinkKeys:
-        public, secret = self.nodes[node]
-        return LinkKeys(
-            server_public=self.server_public,
-            server_secret=self.server_secret,
-            client_public=public,
-            client_secret=secret,
-            clients={key: name for name, (key, _) in self.nodes.items()},
-            state_public=self.state[0],
-        )
+        return self._share(*self.nodes[node])
 
     def for_runner(self) -> LinkKeys:
         """The runner binds the control socket and connects only to the state socket,
         as the state reader."""
-        public, secret = self.state
+        return self._share(*self.state)
+
+    def _share(self, client_public: str, client_secret: str) -> LinkKeys:
         return LinkKeys(
             server_public=self.server_public,
             server_secret=self.server_secret,
-            client_public=public,
-            client_secret=secret,
+            client_public=client_public,
+            client_secret=client_secret,
             clients={key: name for name, (key, _) in self.nodes.items()},
-            state_public=public,
+            state_public=self.state[0],
         )
 
     def state_reader(self) -> StateKey:

@@ -26,7 +26,8 @@ from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.broker.resume import RequestFilter, StreamPosition
+from tradeswarm.actors.broker.resume import RequestFilter
+from tradeswarm.actors.runtime.catch_up import Frame, StreamPosition, sort_market_frames
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -53,7 +54,7 @@ from tradeswarm.messages.identities import ROUTER_LINK_IDENTITY, STATE_LINK_IDEN
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
 from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
-from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, WELCOME_PREFIX, welcome_topic
+from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ class BrokerActor(SocketActor):
         self._hosts = frozenset(self._identities.values())
         self._taken = RequestFilter()  # requests a restarted host sends again are dropped
         self._router_identity: bytes | None = None
-        self._outbox = Outbox(self._hosts)  # and every frame sent to each host
+        # It keeps every frame sent to each host for the host's restart, where hosts can be
+        # restarted (they log their inputs when the broker does: between processes).
+        self._outbox = Outbox(self._hosts if config.input_log else frozenset())
         self._next_progress_report = 0.0
         self._stream = StreamPosition()
         self._log_path = Path(config.input_log) if config.input_log else None
@@ -177,21 +180,19 @@ class BrokerActor(SocketActor):
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        if frames[0].startswith(WELCOME_PREFIX):
-            if len(frames) == 3 and not frames[1]:
-                if isinstance(self.decode_or_count(frames[2], "market_data"), SnapshotEnd):
-                    self._awaiting_snapshot = False
-                    self.send_control(
-                        ActorRecovered(
-                            actor=self.name,
-                            replayed_inputs=self.counters.get("replayed_inputs", 0),
-                            replay_seconds=self._replay_seconds,
-                        )
-                    )
-            else:
-                self._take_bar_frame(frames[-1])
-        elif not self._awaiting_snapshot:  # else in the snapshot, or in the log
-            self._take_bar_frame(frames[-1])
+        what, frame = sort_market_frames(frames, self._awaiting_snapshot)
+        if what is Frame.TAKE:
+            self._take_bar_frame(frame)
+        elif what is Frame.SNAPSHOT_END and isinstance(
+            self.decode_or_count(frame, "market_data"), SnapshotEnd
+        ):
+            self._awaiting_snapshot = False
+            replayed = self.counters.get("replayed_inputs", 0)
+            self.send_control(
+                ActorRecovered(
+                    actor=self.name, replayed_inputs=replayed, replay_seconds=self._replay_seconds
+                )
+            )
 
     def _take_bar_frame(self, frame: bytes) -> None:
         message = self.decode_or_count(frame, "market_data")
@@ -217,7 +218,8 @@ class BrokerActor(SocketActor):
                 self._on_state_request(origin, body)
             return
         self._router_identity = link
-        self._log(REQUESTS, msgspec.msgpack.encode(frames[1:]))
+        if self._input_log is not None and not self._replaying:  # encoded only to be logged
+            self._input_log.append(REQUESTS, msgspec.msgpack.encode(frames[1:]))
         for body in frames[2:]:
             self._on_request_message(origin, body)
 

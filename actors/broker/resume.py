@@ -39,25 +39,3 @@ class RequestFilter:
             return False
         self._taken.add(key)
         return True
-
-
-class StreamPosition:
-    """Where a subscriber is in the market data's streams: the next batch number of each
-    symbol and the next clock mark. A batch or mark below it was had already (re-sent to
-    a restarted subscriber) and is dropped."""
-
-    def __init__(self) -> None:
-        self._next_batch: dict[str, int] = {}
-        self._next_mark = 0
-
-    def fresh_batch(self, symbol: str, seq: int) -> bool:
-        if seq < self._next_batch.get(symbol, 0):
-            return False
-        self._next_batch[symbol] = seq + 1
-        return True
-
-    def fresh_mark(self, seq: int) -> bool:
-        if seq < self._next_mark:
-            return False
-        self._next_mark = seq + 1
-        return True

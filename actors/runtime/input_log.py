@@ -38,15 +38,11 @@ class InputLog:
         self._pending = bytearray()
         self._since_decision = False
 
-    def bars(self, frame: bytes) -> None:
-        self._append(BARS, frame)
-
-    def broker(self, frame: bytes) -> None:
-        self._append(BROKER, frame)
-
     def append(self, kind: bytes, record: bytes) -> None:
-        """A record of another kind (one byte, not ``DECIDED``)."""
-        self._append(kind, record)
+        """An input (``kind``: one byte, ``BARS``, ``BROKER`` or the owner's own)."""
+        self._pending += _HEADER.pack(kind, len(record))
+        self._pending += record
+        self._since_decision = True
 
     def decided(self) -> None:
         """A decision point, logged only when an input came since the last one (a host
@@ -54,11 +50,6 @@ class InputLog:
         if self._since_decision:
             self._pending += _HEADER.pack(DECIDED, 0)
             self._since_decision = False
-
-    def _append(self, kind: bytes, frame: bytes) -> None:
-        self._pending += _HEADER.pack(kind, len(frame))
-        self._pending += frame
-        self._since_decision = True
 
     def flush(self) -> None:
         """Before anything the pending inputs caused is sent."""

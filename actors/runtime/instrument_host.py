@@ -26,6 +26,7 @@ from pathlib import Path
 import zmq
 
 from tradeswarm.actors.fsm.context import Account
+from tradeswarm.actors.runtime.catch_up import Frame, StreamPosition, sort_market_frames
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
@@ -49,7 +50,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
-from tradeswarm.messages.topics import CLOCK, WELCOME_PREFIX, bar_topic, welcome_topic
+from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class InstrumentHostActor(SocketActor):
         self._recover = config.recover
         self._replaying = False
         self._replies_seen = 0  # broker frames taken: where a resume starts
-        self._next_clock_seq = 0
+        self._stream = StreamPosition()  # the clock marks; each instrument numbers its bars
         self._awaiting_snapshot = False
         self._awaiting_resume = False
         self._replayed = 0
@@ -150,13 +151,11 @@ class InstrumentHostActor(SocketActor):
     # -- inbound --------------------------------------------------------------------------
 
     def _on_bars(self, frames: list[bytes]) -> None:
-        if frames[0].startswith(WELCOME_PREFIX):
-            if len(frames) == 3 and not frames[1]:
-                self._snapshot_ended(frames[2])
-            else:
-                self._take_bar_frame(frames[-1])
-        elif not self._awaiting_snapshot:  # else held in the snapshot, or in the log
-            self._take_bar_frame(frames[-1])
+        what, frame = sort_market_frames(frames, self._awaiting_snapshot)
+        if what is Frame.TAKE:
+            self._take_bar_frame(frame)
+        elif what is Frame.SNAPSHOT_END:
+            self._snapshot_ended(frame)
 
     def _take_bar_frame(self, frame: bytes) -> None:
         message = self.decode_or_count(frame, "market_data")
@@ -166,8 +165,7 @@ class InstrumentHostActor(SocketActor):
                 self.counters["unknown_symbols"] += 1
             elif instrument.take_bars(message):
                 self._log(BARS, frame)
-        elif isinstance(message, BarsPublished) and message.seq >= self._next_clock_seq:
-            self._next_clock_seq = message.seq + 1
+        elif isinstance(message, BarsPublished) and self._stream.fresh_mark(message.seq):
             self._log(BARS, frame)
             for instrument in self._running:
                 instrument.take_clock_mark(message)
@@ -217,10 +215,7 @@ class InstrumentHostActor(SocketActor):
 
     def _log(self, kind: bytes, frame: bytes) -> None:
         if self._input_log is not None and not self._replaying:
-            if kind == BARS:
-                self._input_log.bars(frame)
-            else:
-                self._input_log.broker(frame)
+            self._input_log.append(kind, frame)
 
     def _dispatch(self, message: Message) -> bool:
         """False for a message no hosted instrument can take (the caller counts it)."""
@@ -278,7 +273,9 @@ class InstrumentHostActor(SocketActor):
 
     def on_shutdown_request(self) -> None:
         """Each instrument's final counters: replies that came after its end of data (the
-        broker's last cancels) count too."""
+        broker's last cancels) count too; and the host's own, with its chaos."""
+        if self._chaos is not None:
+            self.counters.update({f"chaos_{k}": v for k, v in self._chaos.counters.items()})
         for instrument in self.instruments.values():
             counters = dict(instrument.counters)
             self.send_control(ActorStopped(actor=instrument.name, counters=counters))
@@ -303,4 +300,3 @@ class InstrumentHostActor(SocketActor):
             for message in chaos.shape(self._outbox):
                 self._orders.send_multipart(message)
             self._outbox.clear()
-            self.counters.update({f"chaos_{k}": v for k, v in chaos.counters.items()})

@@ -10,6 +10,7 @@ byte-identical to a clean run's and every refusal is counted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -80,36 +81,44 @@ def _dealer(context: zmq.Context, endpoint: str, identity: bytes) -> zmq.Socket:
     return sock
 
 
+def _send(sock: zmq.Socket, data: bytes) -> None:
+    """Never blocks: once its handshake is refused, a DEALER has no peer, and a blocking
+    send would wait forever; what it cannot queue it drops, as a flood would."""
+    with contextlib.suppress(zmq.Again):
+        sock.send(data, zmq.NOBLOCK)
+
+
 def _attack_from_outside(context: zmq.Context, endpoints: dict[str, str]) -> None:
     router = _dealer(context, endpoints["router"], b"inst/instruments-0")
     router.connect(endpoints["router"])
     for symbol in SYMBOLS:
-        router.send(encode(_order(symbol, "EVIL-1")))
-        router.send(
+        _send(router, encode(_order(symbol, "EVIL-1")))
+        _send(
+            router,
             encode(
                 CancelRequest(client_order_id=f"{symbol}-1", symbol=symbol, decided_ts_ns=0, seq=1)
-            )
+            ),
         )
-        router.send(encode(StepDone(sender=symbol, through_ts_ns=2**62)))
+        _send(router, encode(StepDone(sender=symbol, through_ts_ns=2**62)))
     control = _dealer(context, endpoints["control"], b"broker")
     control.connect(endpoints["control"])
     for actor in ("broker", "market_data", "router", "instruments-0", "instruments-1"):
-        control.send(encode(ActorFinished(actor=actor, counters={})))
-    control.send(encode(ActorFailed(actor="broker", reason="forged")))
+        _send(control, encode(ActorFinished(actor=actor, counters={})))
+    _send(control, encode(ActorFailed(actor="broker", reason="forged")))
     forger = _dealer(context, endpoints["control"], ESCAPES)
     forger.connect(endpoints["control"])
-    forger.send(encode(ActorFailed(actor=ESCAPES.decode(), reason=ESCAPES.decode())))
+    _send(forger, encode(ActorFailed(actor=ESCAPES.decode(), reason=ESCAPES.decode())))
     stranger = _dealer(context, endpoints["router"], b"stranger")
     public, secret = zmq.curve_keypair()
     stranger.setsockopt(zmq.CURVE_SERVERKEY, zmq.curve_keypair()[0])
     stranger.setsockopt(zmq.CURVE_PUBLICKEY, public)
     stranger.setsockopt(zmq.CURVE_SECRETKEY, secret)
     stranger.connect(endpoints["router"])
-    stranger.send(encode(_order("S000", "EVIL-2")))
+    _send(stranger, encode(_order("S000", "EVIL-2")))
     flood = _dealer(context, endpoints["market_data"], b"flood")
     flood.connect(endpoints["market_data"])
     for index in range(GARBAGE_FRAMES):
-        flood.send(index.to_bytes(4, "little") + b"\xc1 garbage")
+        _send(flood, index.to_bytes(4, "little") + b"\xc1 garbage")
     host, port = endpoints["router"].removeprefix("tcp://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as raw:
         raw.sendall(b"\xff\x00\x1b[2J garbage " * 10_000)
@@ -186,7 +195,7 @@ def _misbehave_from_inside(swarm: Swarm) -> None:
     trader = _dealer(context, swarm.endpoints.router, b"tool/trader")
     secure_client(trader, reader.server_public, reader.public, reader.secret)
     trader.connect(swarm.endpoints.router)
-    trader.send(encode(_order("S000", "EVIL-5")))
+    _send(trader, encode(_order("S000", "EVIL-5")))
     for sock in (rogue, tool, trader):
         sock.close(linger=0)
 

@@ -13,12 +13,12 @@ def test_records_come_back_in_order_with_a_decision_mark_only_after_inputs(
     path = tmp_path / "inputs" / "host.log"
     log = InputLog(path)
     log.decided()  # nothing came yet: no mark
-    log.bars(b"batch-0")
-    log.broker(b"")
+    log.append(BARS, b"batch-0")
+    log.append(BROKER, b"")
     log.decided()
     log.decided()  # an idle poll: no second mark
     log.flush()
-    log.broker(b"fill")
+    log.append(BROKER, b"fill")
     log.close()
     assert list(read_input_log(path)) == [
         (BARS, b"batch-0"),
@@ -34,13 +34,13 @@ def test_nothing_reaches_the_file_before_a_flush_and_a_reopened_log_appends(
 ) -> None:
     path = tmp_path / "host.log"
     log = InputLog(path)
-    log.bars(b"x" * 100_000)
+    log.append(BARS, b"x" * 100_000)
     assert path.stat().st_size == 0
     log.flush()
     assert path.stat().st_size == 100_005
     log.close()
     again = InputLog(path)
-    again.broker(b"after the restart")
+    again.append(BROKER, b"after the restart")
     again.close()
     assert [kind for kind, _ in read_input_log(path)] == [BARS, BROKER]
 
@@ -48,8 +48,8 @@ def test_nothing_reaches_the_file_before_a_flush_and_a_reopened_log_appends(
 def test_a_record_cut_short_ends_the_log(tmp_path: Path) -> None:
     path = tmp_path / "host.log"
     log = InputLog(path)
-    log.bars(b"whole")
-    log.broker(b"cut short by the kill")
+    log.append(BARS, b"whole")
+    log.append(BROKER, b"cut short by the kill")
     log.close()
     path.write_bytes(path.read_bytes()[:-5])
     assert list(read_input_log(path)) == [(BARS, b"whole")]
