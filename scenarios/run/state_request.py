@@ -4,6 +4,7 @@ read-only state socket, with the run's state key where the run has keys."""
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from pathlib import Path
@@ -46,9 +47,9 @@ def request_trading_state(
 
 
 def write_endpoints(path: Path, endpoints: Endpoints) -> None:
-    path.write_text(
-        json.dumps(
-            {name: getattr(endpoints, name) for name in endpoints.__struct_fields__}, indent=2
-        )
-        + "\n"
-    )
+    """Whole or not at all: a tool (or a test) that sees the file reads every endpoint,
+    never the empty file a plain write shows for a moment."""
+    table = {name: getattr(endpoints, name) for name in endpoints.__struct_fields__}
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(table, indent=2) + "\n")
+    os.replace(partial, path)
