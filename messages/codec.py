@@ -38,6 +38,7 @@ from tradeswarm.messages.recovery import (
     ResumeRequest,
     ResyncRequest,
     SnapshotEnd,
+    StreamHead,
 )
 from tradeswarm.messages.state import AccountStatement, TradingState, TradingStateRequest
 
@@ -74,6 +75,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     SnapshotEnd,
     ActorRecovered,
     ResyncRequest,
+    StreamHead,
 )
 
 AnyMessage = (
@@ -109,6 +111,7 @@ AnyMessage = (
     | SnapshotEnd
     | ActorRecovered
     | ResyncRequest
+    | StreamHead
 )
 
 

@@ -48,13 +48,16 @@ class BarsPublished(Message, kw_only=True, frozen=True):
     It follows the chunk's batches on the same socket, so a subscriber that sees it has
     every bar it will ever get up to that time. ``timestamps`` is the chunk's timeline
     (every distinct bar time, all symbols); ``sessions`` the session events inside it.
-    ``final`` marks the end of the data.
+    ``final`` marks the end of the data. ``batches`` is the sequence number of each
+    symbol's batch in the chunk: a subscriber that lacks one has a gap to mend before it
+    may take the mark.
     """
 
     seq: int
     through_ts_ns: int
     timestamps: list[int]
     sessions: list[SessionEvent]
+    batches: dict[str, int]
     final: bool = False
 
 

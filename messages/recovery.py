@@ -36,6 +36,15 @@ class SnapshotEnd(Message, kw_only=True, frozen=True):
     chunks: int
 
 
+class StreamHead(Message, kw_only=True, frozen=True):
+    """The market data's heartbeat on the clock topic while it waits for the broker: how
+    many clock marks it has published. A subscriber that has taken fewer lost the last
+    frames of the stream, a gap no later frame would show it (none comes until it has
+    them): it asks for a snapshot."""
+
+    marks: int
+
+
 class ActorRecovered(Message, kw_only=True, frozen=True):
     """A restarted actor has replayed its log, taken what it missed and carries on."""
 

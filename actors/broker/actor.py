@@ -27,7 +27,7 @@ from tradeswarm.actors.broker.journal import Journal, read_journal
 from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.replay import replay
 from tradeswarm.actors.broker.resume import RequestFilter
-from tradeswarm.actors.runtime.catch_up import Frame, StreamPosition, sort_market_frames
+from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -53,7 +53,7 @@ from tradeswarm.messages import (
 from tradeswarm.messages.identities import ROUTER_LINK_IDENTITY, STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,19 @@ class BrokerActor(SocketActor):
         # restarted (they log their inputs when the broker does: between processes).
         self._outbox = Outbox(self._hosts if config.input_log else frozenset())
         self._next_progress_report = 0.0
-        self._stream = StreamPosition()
+        self._feed = MarketFeed(
+            welcome_topic(self.name),
+            StreamPosition(),
+            decode=lambda frame: self.decode_or_count(frame, "market_data"),
+            take_batch=self._take_batch,
+            take_mark=self._take_mark,
+            snapshot_taken=self._rejoined,
+        )
+        self._stream_hwm = config.stream_hwm
         self._log_path = Path(config.input_log) if config.input_log else None
         self._input_log: InputLog | None = None
         self._replaying = False
-        self._awaiting_snapshot = False
+        self._rejoining = False  # until it has the chunks it missed
         self._awaiting_hosts: set[bytes] = set()
         self._credit_due: int | None = None
         self._replay_seconds = 0.0
@@ -123,13 +131,19 @@ class BrokerActor(SocketActor):
             handler=self._on_request,
             options={zmq.ROUTER_MANDATORY: 1},
         )
-        self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
+        self._bars = self.open(
+            zmq.SUB,
+            connect=self.endpoints.market_data,
+            handler=self._feed.on_frames,
+            options={zmq.RCVHWM: self._stream_hwm},
+        )
+        self._feed.attach(self._bars)
         self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
         self._credit = self.open(zmq.PUSH, connect=self.endpoints.market_credit)
         if rejoining:
-            self._bars.setsockopt(zmq.SUBSCRIBE, welcome_topic(self.name))  # last
-            self._awaiting_snapshot = True
+            self._rejoining = True
+            self._feed.ask_snapshot()  # last: the other subscriptions are in force
             self._awaiting_hosts = set(self._hosts)
             self._router_identity = ROUTER_LINK_IDENTITY
             if self._credit_due is not None:
@@ -149,7 +163,7 @@ class BrokerActor(SocketActor):
         replayed = 0
         for kind, record in read_input_log(self._log_path):
             if kind == BARS:
-                self._take_bar_frame(record)
+                self._feed.take(record)
             elif kind == REQUESTS:
                 origin, *bodies = msgspec.msgpack.decode(record, type=list[bytes])
                 for body in bodies:
@@ -179,14 +193,10 @@ class BrokerActor(SocketActor):
 
     # -- inbound --------------------------------------------------------------------------
 
-    def _on_bars(self, frames: list[bytes]) -> None:
-        what, frame = sort_market_frames(frames, self._awaiting_snapshot)
-        if what is Frame.TAKE:
-            self._take_bar_frame(frame)
-        elif what is Frame.SNAPSHOT_END and isinstance(
-            self.decode_or_count(frame, "market_data"), SnapshotEnd
-        ):
-            self._awaiting_snapshot = False
+    def _rejoined(self) -> None:
+        """The chunks a restarted broker missed have come: it is back."""
+        if self._rejoining:
+            self._rejoining = False
             replayed = self.counters.get("replayed_inputs", 0)
             self.send_control(
                 ActorRecovered(
@@ -194,15 +204,13 @@ class BrokerActor(SocketActor):
                 )
             )
 
-    def _take_bar_frame(self, frame: bytes) -> None:
-        message = self.decode_or_count(frame, "market_data")
-        if isinstance(message, BarBatch):
-            if self._stream.fresh_batch(message.symbol, message.seq):
-                self._log(BARS, frame)
-                self.engine.take_bars(message)
-        elif isinstance(message, BarsPublished) and self._stream.fresh_mark(message.seq):
-            self._log(BARS, frame)
-            self.engine.take_clock_mark(message)
+    def _take_batch(self, batch: BarBatch, frame: bytes) -> None:
+        self._log(BARS, frame)
+        self.engine.take_bars(batch)
+
+    def _take_mark(self, mark: BarsPublished, frame: bytes) -> None:
+        self._log(BARS, frame)
+        self.engine.take_clock_mark(mark)
 
     def _log(self, kind: bytes, record: bytes) -> None:
         if self._input_log is not None and not self._replaying:
@@ -293,7 +301,8 @@ class BrokerActor(SocketActor):
     def after_poll(self) -> None:
         """A decision point: logged, the log flushed, then the engine runs (which sends).
         A restarted broker's clock waits for the chunks it missed and for every host."""
-        if self._awaiting_snapshot or self._awaiting_hosts:
+        self._feed.retry_if_due()
+        if self._feed.awaiting_snapshot or self._awaiting_hosts:
             self._flush()
             return
         if self._input_log is not None:
@@ -327,6 +336,7 @@ class BrokerActor(SocketActor):
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
+            self.counters.update(self._feed.counters)
             engine = self.engine
             self.send_control(BrokerResults(fills=engine.fills, statements=engine.statements))
             self.send_control(ActorFinished(actor=self.name, counters=dict(self.counters)))

@@ -19,3 +19,4 @@ class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
     accounts: bool = False  # send cash and equity with progress (strategies size by them)
     prices: str = ""  # which prices the bars are in, for the journal's header
     name: str = BROKER_NAME
+    stream_hwm: int = 0  # the market data's messages it may have queued; 0: no bound

@@ -7,15 +7,17 @@ problem is solved with an XPUB: the actor sees every subscription arrive and pub
 nothing until all expected ones have, and the runner has released it.
 
 Recovery: the actor keeps every chunk the broker has not passed yet (at most the window),
-so a restarted instrument host can have them again: it subscribes to its welcome topic
-last, and on seeing that subscription the actor re-sends the kept chunks there, then
-``SnapshotEnd``. Everything older is in the host's own input log (the broker passes a
-chunk only once every instrument has decided on all of it, after logging it).
+so a subscriber that missed some (restarted, or behind a high-water mark) can have them
+again: it subscribes to its welcome topic, and on seeing that subscription the actor
+sends ``SnapshotEnd`` there with the kept chunks in one message. Everything older the
+subscriber has (the broker passes a chunk only once every instrument has decided on all
+of it, after logging it). ``stream_hwm`` bounds what each subscriber may have queued.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 
 import zmq
@@ -35,13 +37,14 @@ from tradeswarm.messages import (
     encode,
 )
 from tradeswarm.messages.link_keys import MARKET_CREDIT, MARKET_DATA, LinkKeys
-from tradeswarm.messages.recovery import ActorRecovered, SnapshotEnd
+from tradeswarm.messages.recovery import ActorRecovered, SnapshotEnd, StreamHead
 from tradeswarm.messages.topics import CLOCK, WELCOME_PREFIX, bar_topic
 
 log = logging.getLogger(__name__)
 
 TARGET_BARS_PER_CHUNK = 16384
 WINDOW_CHUNKS = 2
+HEAD_EVERY_SECONDS = 0.25  # the heartbeat while waiting for the broker (StreamHead)
 
 
 class MarketDataActor(SocketActor):
@@ -61,7 +64,9 @@ class MarketDataActor(SocketActor):
         self._expected_subscriptions = config.expected_subscriptions
         self._subscriptions = 0
         self._released = False
+        self._last_sent = 0.0
         self._recover = config.recover  # until the broker says how far it is
+        self._stream_hwm = config.stream_hwm
 
     def open_sockets(self) -> None:
         self._stream = BarStream(
@@ -73,13 +78,13 @@ class MarketDataActor(SocketActor):
         self._topics: dict[str, bytes] = {}
         self._seq: dict[str, int] = {}
         self._published: deque[int] = deque()  # through-times of chunks not yet credited
-        self._kept: deque[list[list[bytes]]] = deque()  # and their messages, for a restart
+        self._kept: deque[list[bytes]] = deque()  # and their frames, for a snapshot
         self._ended = False
         self._publisher = self.open(
             zmq.XPUB,
             bind=self.endpoints.market_data,
             handler=self._on_subscription,
-            options={zmq.XPUB_VERBOSE: 1},
+            options={zmq.XPUB_VERBOSE: 1, zmq.SNDHWM: self._stream_hwm},
             domain=MARKET_DATA,
         )
         self.open(
@@ -132,13 +137,12 @@ class MarketDataActor(SocketActor):
         )
 
     def _welcome(self, topic: bytes) -> None:
-        """A restarted host's subscriptions are in force: what it may have missed."""
+        """A subscriber restarted, or with a gap, asks for what it may have missed: every
+        chunk the broker has not passed, in one message (``actors.runtime.catch_up``)."""
         host = topic[len(WELCOME_PREFIX) : -1].decode(errors="replace")
-        for chunk in self._kept:
-            for frames in chunk:
-                self._publisher.send_multipart([topic, *frames])
         end = SnapshotEnd(host=host, chunks=len(self._kept))
-        self._publisher.send_multipart([topic, b"", encode(end)])
+        bodies = [body for chunk in self._kept for body in chunk]
+        self._publisher.send_multipart([topic, encode(end), *bodies])
         self.counters["snapshots"] = self.counters.get("snapshots", 0) + 1
 
     def on_start_request(self) -> None:
@@ -153,18 +157,29 @@ class MarketDataActor(SocketActor):
         )
 
     def after_poll(self) -> None:
+        published = False
         while self.has_work():
             chunk = self._stream.next_chunk()
             if chunk is None:
                 self._ended = True
                 break
             self._publish(chunk)
+            published = True
+        now = time.monotonic()
+        if published or not self._released:
+            self._last_sent = now
+        elif now - self._last_sent >= HEAD_EVERY_SECONDS:
+            # Waiting: a subscriber whose last frames were dropped would wait forever.
+            self._last_sent = now
+            head = StreamHead(marks=self.counters["chunks"])
+            self._publisher.send_multipart([CLOCK, encode(head)])
 
     def _publish(self, chunk: Chunk, send: bool = True) -> None:
         """Each symbol's bars merged with the chunk's session events, one batch per symbol,
         then the clock mark that says the chunk is complete."""
         through = int(chunk.timeline[-1]) if len(chunk.timeline) else -1
-        kept: list[list[bytes]] = []
+        kept: list[bytes] = []
+        batches: dict[str, int] = {}
         for symbol in sorted(chunk.bars):
             bars = _bars(chunk.bars[symbol])
             items = merge_items(bars, chunk.sessions)
@@ -173,22 +188,24 @@ class MarketDataActor(SocketActor):
                 topic = self._topics[symbol] = bar_topic(symbol)
             seq = self._seq.get(symbol, 0)
             self._seq[symbol] = seq + 1
-            frames = [topic, encode(BarBatch(symbol=symbol, seq=seq, items=items))]
+            batches[symbol] = seq
+            body = encode(BarBatch(symbol=symbol, seq=seq, items=items))
             if send:
-                self._publisher.send_multipart(frames)
-            kept.append(frames)
+                self._publisher.send_multipart([topic, body])
+            kept.append(body)
             self.counters["bars"] += len(bars)
         marker = BarsPublished(
             seq=self.counters["chunks"],
             through_ts_ns=through,
             timestamps=chunk.timeline.tolist(),
             sessions=chunk.sessions,
+            batches=batches,
             final=chunk.final,
         )
-        frames = [CLOCK, encode(marker)]
+        body = encode(marker)
         if send:
-            self._publisher.send_multipart(frames)
-        kept.append(frames)
+            self._publisher.send_multipart([CLOCK, body])
+        kept.append(body)
         self._kept.append(kept)
         self.counters["chunks"] += 1
         self._ended = chunk.final

@@ -46,3 +46,4 @@ class MarketDataConfig(msgspec.Struct, frozen=True, kw_only=True, tag="market_da
     timer_seconds: float = 0.0  # a timer event this often within each session; 0: none
     name: str = MARKET_DATA_NAME
     recover: bool = False  # a restart: skip what the broker has passed, publish the rest
+    stream_hwm: int = 0  # messages queued for each subscriber; 0: no bound

@@ -82,3 +82,4 @@ class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instr
     input_log: str = ""  # where the host logs its inputs ("": nowhere, no recovery)
     recover: bool = False  # a restart: replay the input log, then catch up
     chaos_seed: int = -1  # >= 0: duplicate, reverse and hold messages on the order path
+    stream_hwm: int = 0  # the market data's messages it may have queued; 0: no bound

@@ -26,7 +26,7 @@ from pathlib import Path
 import zmq
 
 from tradeswarm.actors.fsm.context import Account
-from tradeswarm.actors.runtime.catch_up import Frame, StreamPosition, sort_market_frames
+from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
@@ -49,7 +49,7 @@ from tradeswarm.messages import (
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest, SnapshotEnd
+from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest
 from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,17 @@ class InstrumentHostActor(SocketActor):
         self._recover = config.recover
         self._replaying = False
         self._replies_seen = 0  # broker frames taken: where a resume starts
-        self._stream = StreamPosition()  # the clock marks; each instrument numbers its bars
-        self._awaiting_snapshot = False
+        self._feed = MarketFeed(
+            welcome_topic(self.name),
+            StreamPosition(frozenset(self.instruments)),
+            decode=lambda frame: self.decode_or_count(frame, "market_data"),
+            take_batch=self._take_batch,
+            take_mark=self._take_mark,
+            snapshot_taken=self._recovered_if_done,
+        )
+        self._stream_hwm = config.stream_hwm
         self._awaiting_resume = False
+        self._resumes_pending = 0  # a resync can overlap a restart's resume
         self._replayed = 0
         self._replay_seconds = 0.0
         self._chaos = None if config.chaos_seed < 0 else OrderPathChaos(config.chaos_seed)
@@ -100,7 +108,13 @@ class InstrumentHostActor(SocketActor):
             self._replay()
         if self._log_path is not None:
             self._input_log = InputLog(self._log_path)
-        self._bars = self.open(zmq.SUB, connect=self.endpoints.market_data, handler=self._on_bars)
+        self._bars = self.open(
+            zmq.SUB,
+            connect=self.endpoints.market_data,
+            handler=self._feed.on_frames,
+            options={zmq.RCVHWM: self._stream_hwm},
+        )
+        self._feed.attach(self._bars)
         for symbol in self.instruments:
             self._bars.setsockopt(zmq.SUBSCRIBE, bar_topic(symbol))
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
@@ -112,8 +126,7 @@ class InstrumentHostActor(SocketActor):
         )
         if recovering:
             # Last, so that when the market data sees it the others are in force.
-            self._bars.setsockopt(zmq.SUBSCRIBE, welcome_topic(self.name))
-            self._awaiting_snapshot = True
+            self._feed.ask_snapshot()
             self._outbox.clear()  # all in what the resume sends
             self._resume()
 
@@ -121,6 +134,7 @@ class InstrumentHostActor(SocketActor):
         """Ask the broker for the replies not yet taken, and send it again every request
         and the latest clock report of every instrument: it drops what it has."""
         self._awaiting_resume = True
+        self._resumes_pending += 1
         resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
         resent = [
             frame for instrument in self.instruments.values() for frame in instrument.resend()
@@ -139,7 +153,7 @@ class InstrumentHostActor(SocketActor):
         self._replaying = True
         for kind, frame in read_input_log(self._log_path):
             if kind == BARS:
-                self._take_bar_frame(frame)
+                self._feed.take(frame)
             elif kind == BROKER:
                 self._take_broker_frame(frame)
             else:
@@ -150,45 +164,36 @@ class InstrumentHostActor(SocketActor):
 
     # -- inbound --------------------------------------------------------------------------
 
-    def _on_bars(self, frames: list[bytes]) -> None:
-        what, frame = sort_market_frames(frames, self._awaiting_snapshot)
-        if what is Frame.TAKE:
-            self._take_bar_frame(frame)
-        elif what is Frame.SNAPSHOT_END:
-            self._snapshot_ended(frame)
-
-    def _take_bar_frame(self, frame: bytes) -> None:
-        message = self.decode_or_count(frame, "market_data")
-        if isinstance(message, BarBatch):
-            instrument = self.instruments.get(message.symbol)
-            if instrument is None:
-                self.counters["unknown_symbols"] += 1
-            elif instrument.take_bars(message):
-                self._log(BARS, frame)
-        elif isinstance(message, BarsPublished) and self._stream.fresh_mark(message.seq):
+    def _take_batch(self, batch: BarBatch, frame: bytes) -> None:
+        instrument = self.instruments.get(batch.symbol)
+        if instrument is None:
+            self.counters["unknown_symbols"] += 1
+        elif instrument.take_bars(batch):
             self._log(BARS, frame)
-            for instrument in self._running:
-                instrument.take_clock_mark(message)
 
-    def _snapshot_ended(self, frame: bytes) -> None:
-        if isinstance(self.decode_or_count(frame, "market_data"), SnapshotEnd):
-            self._awaiting_snapshot = False
-            self._recovered_if_done()
+    def _take_mark(self, mark: BarsPublished, frame: bytes) -> None:
+        self._log(BARS, frame)
+        for instrument in self._running:
+            instrument.take_clock_mark(mark)
 
     def _on_broker(self, frames: list[bytes]) -> None:
-        if self._awaiting_resume:
+        """A resume's reply re-sends every reply from the index the host had when it
+        asked; those it has taken since (from an earlier resume) are skipped."""
+        if self._resumes_pending:
             first = self.decode_or_count(frames[0], "router")
-            if not isinstance(first, ResumeReply):
+            if isinstance(first, ResumeReply):
+                self._resumes_pending -= 1
+                self._awaiting_resume = False
+                frames = frames[1 + max(0, self._replies_seen - first.from_index) :]
+            elif self._awaiting_resume:
                 return  # sent before the resume was read: it comes again after the reply
-            self._awaiting_resume = False
-            frames = frames[1:]
         for body in frames:
             self._take_broker_frame(body)
         if not self._awaiting_resume:
             self._recovered_if_done()
 
     def _recovered_if_done(self) -> None:
-        if self._recover and not (self._awaiting_snapshot or self._awaiting_resume):
+        if self._recover and not (self._feed.awaiting_snapshot or self._awaiting_resume):
             self._recover = False
             self.send_control(
                 ActorRecovered(
@@ -240,8 +245,9 @@ class InstrumentHostActor(SocketActor):
 
     def after_poll(self) -> None:
         """A decision point: logged, the log flushed, then the instruments decide (which
-        sends). Nothing new is decided while a restart still waits for what it missed."""
-        if self._awaiting_snapshot or self._awaiting_resume:
+        sends). Nothing new is decided while it still waits for what it missed."""
+        self._feed.retry_if_due()
+        if self._feed.awaiting_snapshot or self._awaiting_resume:
             return
         if self._input_log is not None:
             self._input_log.decided()
@@ -274,6 +280,7 @@ class InstrumentHostActor(SocketActor):
     def on_shutdown_request(self) -> None:
         """Each instrument's final counters: replies that came after its end of data (the
         broker's last cancels) count too; and the host's own, with its chaos."""
+        self.counters.update(self._feed.counters)
         if self._chaos is not None:
             self.counters.update({f"chaos_{k}": v for k, v in self._chaos.counters.items()})
         for instrument in self.instruments.values():

@@ -35,6 +35,7 @@ POSITIVE = (
 POSITIVE_SYNTHETIC = ("data.start_price",)
 NOT_NEGATIVE = (
     "run.max_restarts",
+    "run.stream_hwm",
     "data.timer_seconds",
     "data.bar_seconds",
     "data.volatility",

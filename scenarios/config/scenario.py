@@ -44,6 +44,10 @@ class RunSection(_Section, kw_only=True):
     # any restart_window_seconds; one more and the run fails, naming it and the cause.
     max_restarts: int = 3
     restart_window_seconds: float = 60.0
+    # Messages of the bar stream each subscriber may have queued (0: no bound; the broker's
+    # credit already bounds the stream). One that falls behind the bound loses frames,
+    # sees the gap, and takes what it missed from the market data's snapshot.
+    stream_hwm: int = 0
 
 
 class DataSection(_Section, kw_only=True):

@@ -55,6 +55,7 @@ def plan_nodes(
         + SUBSCRIPTIONS_OF_BROKER,
         calendar=scenario.data.calendar,
         timer_seconds=scenario.data.timer_seconds,
+        stream_hwm=scenario.run.stream_hwm,
     )
     hosts = [
         InstrumentHostConfig(
@@ -66,6 +67,7 @@ def plan_nodes(
             # Between processes a host can be killed: it logs its inputs to come back.
             input_log="" if topology == "single" else str(input_log_path(journal_path, index)),
             chaos_seed=-1 if chaos_seed is None else chaos_seed * 1009 + index,
+            stream_hwm=scenario.run.stream_hwm,
         )
         for index, shard in enumerate(sharded)
     ]
@@ -80,6 +82,7 @@ def plan_nodes(
         ],
         accounts=strategy.reads_portfolio,
         prices=scenario.data.prices(),
+        stream_hwm=scenario.run.stream_hwm,
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
         input_log=""
         if topology == "single"

@@ -169,3 +169,31 @@ def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change
     assert broker["duplicate_requests"] > 0  # sent twice, taken once
     for kill in kills:
         assert f"chaos         SIGKILL {kill['process']} at bar {kill['at_bar']:,}" in result.stdout
+
+
+def test_subscribers_behind_a_high_water_mark_see_the_gap_and_take_a_snapshot(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """``run.stream_hwm = 1``: one message queued per subscriber, so the market data's
+    window (two chunks of a batch per symbol and a clock mark, 1.5 MB, beyond what the
+    kernel's socket buffers hold) overflows it and frames are dropped. Each subscriber
+    sees the gap (at the next frame, or at the market data's heartbeat when the last ones
+    were dropped), takes a snapshot, and the fills are the clean run's."""
+    scenario, clean_fills, _ = clean_run
+    result = run_cli(
+        "run",
+        str(scenario),
+        "--out",
+        "hwm",
+        "--quiet",
+        "--set",
+        "run.stream_hwm=1",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "hwm" / "fills.csv").read_bytes() == clean_fills
+    counters = json.loads((tmp_path / "hwm" / "summary.json").read_text())["actor_counters"]
+    subscribers = {name: counters[name] for name in ("broker", "instruments-0", "instruments-1")}
+    assert sum(actor["gaps"] for actor in subscribers.values()) > 0, subscribers
+    for name, actor in subscribers.items():
+        assert actor["snapshots"] >= 1 if actor["gaps"] else actor["snapshots"] == 0, name

@@ -55,6 +55,7 @@ from tradeswarm.messages.recovery import (
     ResumeRequest,
     ResyncRequest,
     SnapshotEnd,
+    StreamHead,
 )
 from tradeswarm.messages.topics import bar_topic
 
@@ -108,7 +109,12 @@ SAMPLES: dict[type[Message], Message] = {
     BarBatch: BarBatch(symbol="AAPL", seq=3, items=[SESSION_OPEN, BAR]),
     SessionEvent: SESSION_OPEN,
     BarsPublished: BarsPublished(
-        seq=0, through_ts_ns=T0, timestamps=[T0], sessions=[SESSION_OPEN], final=True
+        seq=0,
+        through_ts_ns=T0,
+        timestamps=[T0],
+        sessions=[SESSION_OPEN],
+        batches={"AAPL": 3},
+        final=True,
     ),
     OrderRequest: OrderRequest(
         client_order_id="sma-AAPL-2",
@@ -183,6 +189,7 @@ SAMPLES: dict[type[Message], Message] = {
     SnapshotEnd: SnapshotEnd(host="instruments-0", chunks=2),
     ActorRecovered: ActorRecovered(actor="instruments-0", replayed_inputs=80, replay_seconds=0.5),
     ResyncRequest: ResyncRequest(peer="broker"),
+    StreamHead: StreamHead(marks=12),
 }
 
 every_message_type = pytest.mark.parametrize(

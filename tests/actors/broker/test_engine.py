@@ -45,7 +45,14 @@ def engine_with_bars(prices: dict[str, list[float]]) -> BrokerEngine:
         engine.take_bars(BarBatch(symbol=symbol, seq=0, items=items))  # type: ignore[arg-type]
     events = [event for ts in DAYS for event in sessions(ts)]
     engine.take_clock_mark(
-        BarsPublished(seq=0, through_ts_ns=T3, timestamps=list(DAYS), sessions=events, final=True)
+        BarsPublished(
+            seq=0,
+            through_ts_ns=T3,
+            timestamps=list(DAYS),
+            sessions=events,
+            batches=dict.fromkeys(prices, 0),
+            final=True,
+        )
     )
     return engine
 

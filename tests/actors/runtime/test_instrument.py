@@ -91,7 +91,14 @@ def test_without_an_open_order_it_runs_ahead_and_reports_at_the_clock_mark() -> 
     falling = [bar("AAA", ts_ns, 100.0 - ts_ns) for ts_ns in range(1, 6)]
     instrument.take_bars(BarBatch(symbol="AAA", seq=0, items=falling))
     instrument.take_clock_mark(
-        BarsPublished(seq=0, through_ts_ns=5, timestamps=[1, 2, 3, 4, 5], sessions=[], final=True)
+        BarsPublished(
+            seq=0,
+            through_ts_ns=5,
+            timestamps=[1, 2, 3, 4, 5],
+            sessions=[],
+            batches={"AAA": 0},
+            final=True,
+        )
     )
     instrument.run()
     assert instrument.counters["bars"] == 5
@@ -168,7 +175,14 @@ def test_a_host_runs_its_instruments_on_one_socket_and_replies_in_one_message(
         for symbol in ("AAA", "BBB"):
             batch = BarBatch(symbol=symbol, seq=0, items=[bar(symbol, 1, 100.0)])
             market.send_multipart([bar_topic(symbol), encode(batch)])
-        mark = BarsPublished(seq=0, through_ts_ns=1, timestamps=[1], sessions=[], final=True)
+        mark = BarsPublished(
+            seq=0,
+            through_ts_ns=1,
+            timestamps=[1],
+            sessions=[],
+            batches={"AAA": 0, "BBB": 0},
+            final=True,
+        )
         market.send_multipart([CLOCK, encode(mark)])
 
         identity, *bodies = recv_multipart_or_fail(router)
