@@ -146,8 +146,7 @@ class BrokerActor(SocketActor):
             self._feed.ask_snapshot()  # last: the other subscriptions are in force
             self._awaiting_hosts = set(self._hosts)
             self._router_identity = ROUTER_LINK_IDENTITY
-            if self._credit_due is not None:
-                self._credit.send(encode(BrokerProgress(through_ts_ns=self._credit_due)))
+            self.on_resync_request()  # a market data restarted with it waits for this
 
     def on_resync_request(self) -> None:
         """A restarted market data needs to know how far the broker is: it skips that."""
@@ -259,9 +258,10 @@ class BrokerActor(SocketActor):
                 return
             self.engine.take_request(message)
             self.counters["orders"] += isinstance(message, OrderRequest)
-        elif isinstance(message, ResumeRequest) and not self._replaying:
-            self._resume(origin, message)
-            self._awaiting_hosts.discard(origin)
+        elif isinstance(message, ResumeRequest):
+            if not self._replaying:  # a resume answered before the kill is not replayed
+                self._resume(origin, message)
+                self._awaiting_hosts.discard(origin)
         elif isinstance(message, TradingStateRequest):
             self._outbox.add(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
@@ -362,9 +362,9 @@ class BrokerActor(SocketActor):
     def _flush(self) -> None:
         """Until the router has spoken the broker cannot address it: what is due waits (a
         coupled instrument's first progress can come before any request)."""
+        due = self._outbox.due(self.engine.account)  # this cycle's progress, as replayed
         if self._router_identity is None and not self._replaying:
             return
-        due = self._outbox.due(self.engine.account)
         if self._replaying:  # it left before the kill, or it was lost: the history has it
             for recipient, _ in due:
                 self._outbox.sent(recipient)

@@ -67,6 +67,7 @@ class MarketDataActor(SocketActor):
         self._last_sent = 0.0
         self._recover = config.recover  # until the broker says how far it is
         self._stream_hwm = config.stream_hwm
+        self._welcomes_due: list[bytes] = []  # asked for before a restart knew the broker's
 
     def open_sockets(self) -> None:
         self._stream = BarStream(
@@ -98,7 +99,10 @@ class MarketDataActor(SocketActor):
         """A subscriber says only (un)subscribe: 1 or 0, then a topic."""
         kind = frames[0][:1]
         if kind == b"\x01" and frames[0][1:].startswith(WELCOME_PREFIX):
-            self._welcome(frames[0][1:])
+            if self._recover:  # restarted too: nothing kept before it knows what to keep
+                self._welcomes_due.append(frames[0][1:])
+            else:
+                self._welcome(frames[0][1:])
         elif kind == b"\x01":
             self._subscriptions += 1
         elif kind != b"\x00" or len(frames) != 1:
@@ -132,6 +136,9 @@ class MarketDataActor(SocketActor):
             self._published.clear()
             skipped += 1
         self._released = True
+        for topic in self._welcomes_due:
+            self._welcome(topic)
+        self._welcomes_due.clear()
         self.send_control(
             ActorRecovered(actor=self.name, replayed_inputs=skipped, replay_seconds=0.0)
         )

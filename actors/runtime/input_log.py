@@ -67,13 +67,27 @@ class InputLog:
 
 
 def read_input_log(path: Path) -> Iterator[tuple[bytes, bytes]]:
-    """``(kind, frame)`` for every whole record of the log, in order."""
+    """``(kind, frame)`` for every record of the log up to its last decision point, in
+    order; the file is cut there first, so what the restarted owner appends follows it.
+
+    Inputs after the last decision point were taken but never decided on (a kill cut
+    them short, or a stop or a thread crash flushed them): no peer has seen an effect of
+    theirs, and the peers send them again, to be logged again where they are taken. Kept,
+    they would be taken twice, and the restarted owner would decide where the killed one
+    did not (an instrument decides on what it holds at each decision point)."""
     data = path.read_bytes() if path.exists() else b""
+    records: list[tuple[bytes, bytes]] = []
+    decided_end = decided_records = 0
     offset, end = 0, len(data)
     while offset + _HEADER.size <= end:
         kind, length = _HEADER.unpack_from(data, offset)
         start = offset + _HEADER.size
         if start + length > end:
-            return  # cut short by the kill
-        yield kind, data[start : start + length]
+            break  # cut short by the kill
+        records.append((kind, data[start : start + length]))
         offset = start + length
+        if kind == DECIDED:
+            decided_end, decided_records = offset, len(records)
+    if decided_end < end:
+        os.truncate(path, decided_end)
+    yield from records[:decided_records]

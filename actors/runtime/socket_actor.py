@@ -64,6 +64,8 @@ _HANDSHAKE_FAILURES: dict[int, str] = {
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "its handshake failed",
 }
 _POLL = object()
+CRASH = object()  # told by the single topology's chaos: stop as a killed process would
+INPROC_REBIND_SECONDS = 2.0  # a crashed binder's inproc address is freed as it is reaped
 
 FrameHandler = Callable[[list[bytes]], None]
 
@@ -87,6 +89,7 @@ class SocketActor(pykka.ThreadingActor):
         self._sockets: list[zmq.Socket] = []
         self._poller = zmq.Poller()
         self._stopping = False
+        self._crashed = False
         self._control: zmq.Socket | None = None
         self._next_heartbeat = 0.0
 
@@ -135,7 +138,7 @@ class SocketActor(pykka.ThreadingActor):
         if bind is not None:
             if self.keys is not None and not is_local(bind):
                 self.guard(sock, domain)
-            sock.bind(bind)
+            _bind(sock, bind)
         if connect is not None:
             if self.keys is not None and not is_local(connect):
                 keys = self.keys
@@ -217,6 +220,11 @@ class SocketActor(pykka.ThreadingActor):
             self._poll_once()
             if not self._stopping:
                 self.actor_ref.tell(_POLL)
+        elif message is CRASH:
+            # No goodbye, and what the sockets still hold is discarded (linger 0).
+            self._crashed = True
+            self._stopping = True
+            self.stop()
         return None
 
     def _poll_once(self) -> None:
@@ -274,6 +282,22 @@ class SocketActor(pykka.ThreadingActor):
     def _close_sockets(self) -> None:
         self._control = None
         self._handlers.clear()
+        linger = 0 if self._crashed else None
         for sock in self._sockets:
-            sock.close()
+            sock.close(linger=linger)
         self._sockets.clear()
+
+
+def _bind(sock: zmq.Socket, endpoint: str) -> None:
+    """An inproc address stays taken until the socket that held it is reaped: a thread
+    restarted in the ``single`` topology waits for its predecessor's."""
+    deadline = time.monotonic() + INPROC_REBIND_SECONDS
+    while True:
+        try:
+            sock.bind(endpoint)
+            return
+        except zmq.ZMQError as error:
+            retry = error.errno == zmq.EADDRINUSE and endpoint.startswith("inproc://")
+            if not retry or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chaos",
         type=int,
         metavar="SEED",
-        help="kill instrument hosts at random bars and shake the order path (processes only)",
+        help="kill actor processes (threads in single) at random bars and shake the order path",
     )
     sweep = commands.add_parser("sweep", help="run the variants of a sweep file, or report one")
     sweep.add_argument("sweep_file", type=Path, nargs="?", help="a sweep file (TOML)")

@@ -107,7 +107,7 @@ def recovery_lines(summary: dict[str, Any]) -> list[str]:
     if chaos is not None:
         for kill in chaos["kills"]:
             at = f"bar {kill['at_bar']:,}" if kill["at_bar"] is not None else "(run ended first)"
-            lines.append(f"chaos         SIGKILL {kill['process']} at {at}")
+            lines.append(f"chaos         {kill['signal']} {kill['process']} at {at}")
         lines.append(
             f"chaos         order path: {chaos['duplicated']} duplicated, "
             f"{chaos['reversed']} reversed, {chaos['held']} held back (seed {chaos['seed']})"

@@ -2,8 +2,8 @@
 their own strategy survive them.
 
 The seed decides everything: how many actor processes are killed (SIGKILL, one to three,
-within the restart limit), which (an instrument host, the broker with the router, or the
-market data), and at which bar of the run (the broker's bar
+within the restart limit; in ``single``, their threads crashed), which (an instrument
+host, the broker with the router, or the market data), and at which bar of the run (the broker's bar
 count, as its progress reports it); and, in every host, which messages on the order path
 are duplicated, reversed or held back (``actors.runtime.order_path_chaos``). A kill lands
 at the first progress report past its bar, so the bar is where it is aimed, not to the
@@ -30,9 +30,17 @@ class Kill:
 class ChaosPlan:
     seed: int
     kills: list[Kill] = field(default_factory=list)
+    how: str = "SIGKILL"  # "crash" for threads (single)
 
     @classmethod
-    def make(cls, seed: int, total_bars: int, processes: list[str], max_restarts: int) -> ChaosPlan:
+    def make(
+        cls,
+        seed: int,
+        total_bars: int,
+        processes: list[str],
+        max_restarts: int,
+        how: str = "SIGKILL",
+    ) -> ChaosPlan:
         rng = random.Random(seed)
         count = min(MAX_KILLS, max_restarts, rng.randint(1, MAX_KILLS)) if processes else 0
         kills = sorted(
@@ -42,7 +50,7 @@ class ChaosPlan:
             ),
             key=lambda kill: kill.at_bars,
         )
-        return cls(seed, kills)
+        return cls(seed, kills, how)
 
     def due(self, bars: int) -> list[Kill]:
         """The kills whose bar the run has reached, marked done."""
@@ -59,7 +67,7 @@ class ChaosPlan:
             "seed": self.seed,
             "kills": [
                 {
-                    "signal": "SIGKILL",
+                    "signal": self.how,
                     "process": kill.process,
                     "aimed_at_bar": kill.at_bars,
                     "at_bar": kill.done_at_bars if kill.done_at_bars >= 0 else None,

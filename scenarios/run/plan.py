@@ -1,4 +1,4 @@
-"""Which actors run in which node, for a scenario and a topology."""
+"""Which actors run in which node, for a scenario: the same nodes in every topology."""
 
 from __future__ import annotations
 
@@ -37,7 +37,6 @@ def input_log_path(journal_path: Path, host_index: int) -> Path:
 def plan_nodes(
     scenario: Scenario,
     source: BarSource,
-    topology: str,
     journal_path: Path,
     chaos_seed: int | None = None,
 ) -> list[NodeConfig]:
@@ -64,8 +63,9 @@ def plan_nodes(
             strategy=ref,
             params=params,
             allow_fractional=scenario.broker.allow_fractional,
-            # Between processes a host can be killed: it logs its inputs to come back.
-            input_log="" if topology == "single" else str(input_log_path(journal_path, index)),
+            # A host can be killed (its process, or its threads): it logs its inputs to
+            # come back.
+            input_log=str(input_log_path(journal_path, index)),
             chaos_seed=-1 if chaos_seed is None else chaos_seed * 1009 + index,
             stream_hwm=scenario.run.stream_hwm,
         )
@@ -84,13 +84,10 @@ def plan_nodes(
         prices=scenario.data.prices(),
         stream_hwm=scenario.run.stream_hwm,
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
-        input_log=""
-        if topology == "single"
-        else str(journal_path.parent / INPUT_LOGS / "broker.log"),
+        input_log=str(journal_path.parent / INPUT_LOGS / BROKER_LOG),
     )
     router = RouterConfig()
-    if topology == "single":
-        return [NodeConfig(name="swarm", actors=[market, router, broker, *hosts])]
+    # The same nodes in every topology: each a unit that fails and restarts together.
     return [
         NodeConfig(name="market-data", actors=[market]),
         NodeConfig(name="broker", actors=[router, broker]),

@@ -131,7 +131,8 @@ class ProcessTree:
         node, process = self.nodes[index], self.processes[index]
         supervisor = self._supervisor
         if not restart or not supervisor.may_restart(node.name):
-            raise SwarmFailed(supervisor.give_up_reason(node.name, process.pid, cause))
+            what = f"process {node.name} (pid {process.pid})"
+            raise SwarmFailed(supervisor.give_up_reason(what, node.name, cause))
         delay = supervisor.back_off_seconds(node.name)
         supervisor.down(node.name, cause)
         self._relaunch_at[index] = time.monotonic() + delay

@@ -139,8 +139,6 @@ def run_prepared(
     """``chaos``: a seed; kill instrument hosts and shake the order path on purpose."""
     scenario = prepared.scenario
     topology = topology or scenario.run.topology
-    if chaos is not None and topology != "processes":
-        raise UserError("--chaos kills processes: run it in the processes topology")
     folder = RunFolder(out_dir)
     folder.acquire(f"tradeswarm run {scenario.path}")
     try:
@@ -169,11 +167,12 @@ def _run(
 ) -> RunResult:
     scenario = prepared.scenario
     journal = out_dir / JOURNAL_NAME
-    nodes = plan_nodes(scenario, prepared.source, topology, journal, chaos_seed)
+    nodes = plan_nodes(scenario, prepared.source, journal, chaos_seed)
     chaos = None
     if chaos_seed is not None:
         processes = sorted(restartable(nodes))
-        chaos = ChaosPlan.make(chaos_seed, prepared.bars, processes, scenario.run.max_restarts)
+        how = "crash" if topology == "single" else "SIGKILL"
+        chaos = ChaosPlan.make(chaos_seed, prepared.bars, processes, scenario.run.max_restarts, how)
     started = time.perf_counter()
     with Swarm(
         nodes,

@@ -74,8 +74,9 @@ class Supervisor:
                 restart.replay_seconds = replay_seconds
                 return
 
-    def give_up_reason(self, process: str, pid: int, cause: str) -> str:
-        named = f"process {process} (pid {pid}) {cause}"
+    def give_up_reason(self, what: str, process: str, cause: str) -> str:
+        """``what``: how the process is named (``process broker (pid 12)``)."""
+        named = f"{what} {cause}"
         if process not in self.restartable:
             return named
         if self.max_restarts == 0:

@@ -22,11 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pykka
 import zmq
 
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
-from tradeswarm.actors.runtime.node import NodeConfig, as_sent, start_actors
+from tradeswarm.actors.runtime.node import NodeConfig
 from tradeswarm.actors.runtime.zap import RunAuthenticator, start_authenticator
 from tradeswarm.messages import (
     BROKER_NAME,
@@ -62,6 +61,7 @@ from tradeswarm.scenarios.run.liveness import Liveness
 from tradeswarm.scenarios.run.process_tree import ProcessTree, restartable
 from tradeswarm.scenarios.run.state_request import request_trading_state
 from tradeswarm.scenarios.run.supervisor import Supervisor
+from tradeswarm.scenarios.run.thread_tree import ThreadTree
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,6 @@ class Swarm:
         self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
         self.started_at = time.monotonic()
         self.chaos = chaos
-        self._refs: list[pykka.ActorRef[Any]] = []
         self._ipc_dir: str | None = None
         # Keys wherever a socket leaves its process; ``single`` is all inproc.
         self.keys: RunKeys | None = None
@@ -120,15 +119,19 @@ class Swarm:
         self._liveness = Liveness(self.actor_names, heartbeat_seconds, self._where)
         self._live = False  # every actor is ready: silence from now on is a failure
         self.endpoints = self._make_endpoints()
-        self._tree: ProcessTree | None = None
+        self._tree: ProcessTree | ThreadTree
         if self.keys is not None:
             self._tree = ProcessTree(
                 nodes, self.endpoints, self.keys, self.supervisor, self._liveness
             )
+        else:
+            self._tree = ThreadTree(
+                nodes, self.endpoints, self._context, self.supervisor, self._liveness
+            )
 
     @property
     def processes(self) -> list[subprocess.Popen[bytes]]:
-        return self._tree.processes if self._tree is not None else []
+        return self._tree.processes if isinstance(self._tree, ProcessTree) else []
 
     @property
     def transitions(self) -> list[Transition]:
@@ -166,11 +169,9 @@ class Swarm:
         self._control = ControlSocket(
             self._context, self.endpoints.control, self.nodes, runner_keys
         )
-        if self.topology == "single":
-            for node in self.nodes:
-                self._refs += start_actors(as_sent(node), self.endpoints, self._context)
+        if isinstance(self._tree, ThreadTree):
+            self._tree.launch()
         else:
-            assert self._tree is not None
             self._tree.launch(logging.getLogger().getEffectiveLevel())
         ready: set[str] = set()
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -198,7 +199,7 @@ class Swarm:
             elif isinstance(message, BrokerResults):
                 self.results = message
             elif isinstance(message, RunProgress):
-                if self.chaos is not None and self._tree is not None:
+                if self.chaos is not None:
                     for kill in self.chaos.due(message.bars):
                         self._tree.kill(kill.process)
                 if on_progress is not None:
@@ -258,8 +259,8 @@ class Swarm:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
 
     def _where(self, actor: str) -> str:
-        """`` (process broker, pid 123)`` for an actor of a child process, else ''."""
-        return self._tree.where(actor) if self._tree is not None else ""
+        """`` (process broker, pid 123)`` or `` (thread of node broker)``."""
+        return self._tree.where(actor)
 
     def _recovered(self, message: ActorRecovered) -> None:
         """A restarted broker needs every host to send what it may have lost."""
@@ -268,19 +269,18 @@ class Swarm:
                 for config in node.actors:
                     if isinstance(config, InstrumentHostConfig):
                         self._tell(config.name, ResyncRequest(peer=BROKER_NAME))
-        index = self._tree.node_of(message.actor) if self._tree is not None else None
+        index = self._tree.node_of(message.actor)
         if index is not None:
             name = self.nodes[index].name
             self.supervisor.back(name, message.replayed_inputs, message.replay_seconds)
 
     def _watch(self) -> None:
         """Dead or frozen children: restarted once the swarm is live, else the end."""
-        if self._tree is not None:
-            self._tree.check(restart=self._live)
+        self._tree.check(restart=self._live)
         if not self._live:
             return
         stale = self._liveness.stale()
-        if stale is not None and not (self._tree and self._tree.frozen(*stale)):
+        if stale is not None and not self._tree.frozen(*stale):
             raise self._liveness.failure(*stale)
 
     def _ask_to_stop(self) -> None:
@@ -295,8 +295,13 @@ class Swarm:
                 self.stopped[received.message.actor] = received.message.counters
 
     def _actors_alive(self) -> list[str]:
-        if not self.processes:
-            return self.actor_names
+        if isinstance(self._tree, ThreadTree):
+            return [
+                config.name
+                for index, node in enumerate(self.nodes)
+                if self._tree.refs and self._tree.alive(index)
+                for config in node.actors
+            ]
         return [
             config.name
             for node, process in zip(self.nodes, self.processes, strict=True)
@@ -305,9 +310,10 @@ class Swarm:
         ]
 
     def _reap(self) -> None:
-        for ref in self._refs:
+        refs = self._tree.all_refs if isinstance(self._tree, ThreadTree) else []
+        for ref in refs:
             ref.stop(block=False)
-        for ref in self._refs:
+        for ref in refs:
             ref.actor_stopped.wait(STOP_TIMEOUT_SECONDS)
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for process in self.processes:

@@ -31,7 +31,7 @@ def _run(
     scenario_path: Path, journal: Path, *, garbage_from: zmq.Socket | None
 ) -> tuple[list[Fill], dict[str, int]]:
     scenario = load_scenario(scenario_path)
-    nodes = plan_nodes(scenario, bar_source(scenario)[0], "processes", journal)
+    nodes = plan_nodes(scenario, bar_source(scenario)[0], journal)
     with Swarm(nodes, topology="processes") as swarm:
         swarm.launch()
         if garbage_from is not None:

@@ -197,3 +197,38 @@ def test_subscribers_behind_a_high_water_mark_see_the_gap_and_take_a_snapshot(
     assert sum(actor["gaps"] for actor in subscribers.values()) > 0, subscribers
     for name, actor in subscribers.items():
         assert actor["snapshots"] >= 1 if actor["gaps"] else actor["snapshots"] == 0, name
+
+
+def test_in_single_chaos_crashes_each_kind_of_actor_thread_and_the_fills_do_not_change(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """The ``single`` topology: the same seed crashes the market data's thread, a host's
+    and the broker's (with the router). The nodes linked to a crashed one over inproc come
+    back with it, each from its own log; the fills are the clean run's."""
+    scenario, clean_fills, _ = clean_run
+    result = run_cli(
+        "run",
+        str(scenario),
+        "--out",
+        "chaos",
+        "--chaos",
+        "26",
+        "--set",
+        "run.topology=single",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "chaos"
+    assert (out / "fills.csv").read_bytes() == clean_fills
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["topology"] == "single"
+    kills = summary["chaos"]["kills"]
+    assert [kill["process"] for kill in kills] == ["market-data", "instruments-0", "broker"]
+    assert {kill["signal"] for kill in kills} == {"crash"}
+    restarts = summary["restarts"]
+    crashed = [restart["process"] for restart in restarts if restart["cause"].startswith("crash")]
+    assert crashed == ["market-data", "instruments-0", "broker"]
+    with_market = {r["process"] for r in restarts if r["cause"] == "restarted with market-data"}
+    assert with_market == {"broker", "instruments-0", "instruments-1"}
+    assert all(restart["recovery_seconds"] is not None for restart in restarts), restarts
+    assert "chaos         crash market-data at bar" in result.stdout

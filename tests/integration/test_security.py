@@ -157,7 +157,7 @@ def _fills(journal: Path) -> list[Fill]:
 
 def _swarm_run(scenario_path: Path, journal: Path, insider: bool) -> tuple[list[Fill], Swarm]:
     scenario = load_scenario(scenario_path)
-    nodes = plan_nodes(scenario, bar_source(scenario)[0], "processes", journal)
+    nodes = plan_nodes(scenario, bar_source(scenario)[0], journal)
     with Swarm(nodes, topology="processes", transport="tcp") as swarm:
         swarm.launch()
         if insider:

@@ -28,7 +28,7 @@ WAIT_MS = 5000
 @pytest.fixture
 def nodes(tmp_path: Path) -> list[NodeConfig]:
     scenario = load_scenario(write_synthetic_scenario(tmp_path, symbols=4, bars=50, shards=2))
-    return plan_nodes(scenario, bar_source(scenario)[0], "processes", tmp_path / "j.msgpack")
+    return plan_nodes(scenario, bar_source(scenario)[0], tmp_path / "j.msgpack")
 
 
 def test_a_host_speaks_for_itself_and_its_instruments_only(nodes: list[NodeConfig]) -> None:

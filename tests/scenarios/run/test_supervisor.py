@@ -17,14 +17,16 @@ def test_restarts_are_limited_per_window_and_back_off_doubles() -> None:
     supervisor.down("instruments-0", "died with signal 9", now=1.0)
     assert not supervisor.may_restart("instruments-0", now=5.0)
     assert supervisor.may_restart("instruments-0", now=10.5)  # the first left the window
-    reason = supervisor.give_up_reason("instruments-0", 123, "died with signal 9")
+    reason = supervisor.give_up_reason(
+        "process instruments-0 (pid 123)", "instruments-0", "died with signal 9"
+    )
     assert reason == (
         "process instruments-0 (pid 123) died with signal 9, and it was restarted 2 times "
         "in 10 s already (run.max_restarts, run.restart_window_seconds)"
     )
-    assert supervisor.give_up_reason("broker", 7, "died with exit code 1") == (
-        "process broker (pid 7) died with exit code 1"
-    )
+    assert supervisor.give_up_reason(
+        "process broker (pid 7)", "broker", "died with exit code 1"
+    ) == ("process broker (pid 7) died with exit code 1")
 
 
 def test_a_restart_records_when_it_was_back_and_what_it_replayed() -> None:
