@@ -31,7 +31,7 @@ name = "sma_crossover"
     nodes = plan_nodes(scenario, bar_source(scenario)[0], tmp_path / "journal.msgpack")
     names = [node.name for node in nodes]
     assert names == ["market-data", "broker", "instruments-0", "instruments-1"]
-    linked = {name: [names[i] for i in dependents(nodes, index)] for index, name in enumerate(names)}
+    linked = {name: [names[i] for i in dependents(nodes, at)] for at, name in enumerate(names)}
     assert linked == {
         "market-data": ["broker", "instruments-0", "instruments-1"],
         "broker": ["instruments-0", "instruments-1"],
