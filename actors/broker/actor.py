@@ -21,29 +21,24 @@ from pathlib import Path
 import msgspec
 import zmq
 
+from tradeswarm.actors.broker.admission import Admission, Request, Verdict
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
-from tradeswarm.actors.broker.journal import Journal, read_journal
+from tradeswarm.actors.broker.journal import Journal
 from tradeswarm.actors.broker.outbox import Outbox
-from tradeswarm.actors.broker.replay import replay
-from tradeswarm.actors.broker.resume import RequestFilter
+from tradeswarm.actors.broker.replay import restore
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
-    AccountStatement,
     ActorFinished,
     BarBatch,
     BarsPublished,
     BrokerProgress,
     BrokerResults,
-    CancelRequest,
     Endpoints,
-    Fill,
     JournalHeader,
     OrderRequest,
-    PeerSignal,
-    ReplaceRequest,
     RunProgress,
     StepDone,
     TradingStateRequest,
@@ -88,7 +83,7 @@ class BrokerActor(SocketActor):
             symbol: host_identity(config.hosts.get(symbol, symbol)) for symbol in config.symbols
         }
         self._hosts = frozenset(self._identities.values())
-        self._taken = RequestFilter()  # requests a restarted host sends again are dropped
+        self._admission = Admission(self._identities)
         self._router_identity: bytes | None = None
         # It keeps every frame sent to each host for the host's restart, where hosts can be
         # restarted (they log their inputs when the broker does: between processes).
@@ -175,14 +170,8 @@ class BrokerActor(SocketActor):
         self._replay_seconds = round(time.perf_counter() - started, 4)
 
     def _restore_from_journal(self) -> None:
-        """A restarted broker is the broker it was: the journal holds every event that
-        changed its book. Marks come back with the next bars."""
-        journaled = list(read_journal(self._journal_path))
-        engine = self.engine
-        engine.book = replay(engine.book.settings, engine.book.symbols, journaled)
-        engine.fills = [message for message in journaled if isinstance(message, Fill)]
-        engine.statements = [m for m in journaled if isinstance(m, AccountStatement)]
-        self.counters["recovered_messages"] = len(journaled)
+        """A restarted broker with no input log is the broker its journal says it was."""
+        self.counters["recovered_messages"] = restore(self.engine, self._journal_path)
 
     def on_stop(self) -> None:
         if self._input_log is not None:
@@ -236,11 +225,7 @@ class BrokerActor(SocketActor):
         message = self.decode_or_count(body, "state", origin)
         if isinstance(message, TradingStateRequest):
             snapshot = encode(self.engine.book.snapshot(message.request_id))
-            try:
-                self._requests.send_multipart([STATE_LINK_IDENTITY, origin, snapshot])
-            except zmq.ZMQError as error:
-                if error.errno != zmq.EHOSTUNREACH:
-                    raise
+            self._send_if_connected([STATE_LINK_IDENTITY, origin, snapshot])
         elif message is not None:
             self.refuse("state", f"{type(message).__name__} from a read-only client")
 
@@ -248,16 +233,19 @@ class BrokerActor(SocketActor):
         message = self.decode_or_count(body, "broker", origin)
         if isinstance(message, StepDone):
             self.counters["step_reports"] += 1
-            if self._entitled(origin, message.sender, message):
+            if self._admission.entitled(origin, message.sender):
                 self.engine.take_step_done(message.sender, message.through_ts_ns)
-        elif isinstance(message, OrderRequest | CancelRequest | ReplaceRequest | PeerSignal):
-            if not self._entitled(origin, message.symbol, message):
-                return
-            if not self._taken.first_time(message.symbol, message.seq):
-                self.counters["duplicate_requests"] = self._taken.duplicates
-                return
-            self.engine.take_request(message)
-            self.counters["orders"] += isinstance(message, OrderRequest)
+            else:
+                self._not_entitled(origin, message.sender, message)
+        elif isinstance(message, Request):
+            verdict = self._admission.request(origin, message)
+            if verdict is Verdict.TAKE:
+                self.engine.take_request(message)
+                self.counters["orders"] += isinstance(message, OrderRequest)
+            elif verdict is Verdict.DUPLICATE:
+                self.counters["duplicate_requests"] = self._admission.duplicates
+            else:
+                self._not_entitled(origin, message.symbol, message)
         elif isinstance(message, ResumeRequest):
             if not self._replaying:  # a resume answered before the kill is not replayed
                 self._resume(origin, message)
@@ -276,25 +264,13 @@ class BrokerActor(SocketActor):
         resent = self._outbox.history.since(origin, request.replies_seen)
         reply = encode(ResumeReply(host=request.host, from_index=request.replies_seen))
         assert self._router_identity is not None  # the request came through it
-        try:
-            self._requests.send_multipart([self._router_identity, origin, reply, *resent])
-        except zmq.ZMQError as error:
-            if error.errno != zmq.EHOSTUNREACH:
-                raise
+        self._send_if_connected([self._router_identity, origin, reply, *resent])
         self.counters["resumes"] = self.counters.get("resumes", 0) + 1
 
-    def _entitled(self, origin: bytes, symbol: str, message: object) -> bool:
-        """Only the host that runs a symbol may decide for it: its clock reports, orders,
-        cancels and signals. Anything else is counted and dropped, never seen by the
-        engine (a forged report could race the clock ahead; a forged order would trade)."""
-        if self._identities.get(symbol) == origin:
-            return True
+    def _not_entitled(self, origin: bytes, symbol: str, message: object) -> None:
         self.counters["unknown_senders"] += 1
-        self.refuse(
-            "broker",
-            f"{type(message).__name__} for {printable(symbol)} from {printable(origin)}",
-        )
-        return False
+        what = f"{type(message).__name__} for {printable(symbol)} from {printable(origin)}"
+        self.refuse("broker", what)
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -354,6 +330,15 @@ class BrokerActor(SocketActor):
             )
 
     # -- outbound -------------------------------------------------------------------------
+
+    def _send_if_connected(self, frames: list[bytes]) -> None:
+        """Mandatory routing: a reply whose link is gone (a restart) is dropped; what a
+        host misses comes back with its resume."""
+        try:
+            self._requests.send_multipart(frames)
+        except zmq.ZMQError as error:
+            if error.errno != zmq.EHOSTUNREACH:
+                raise
 
     def _identity_of(self, symbol: str) -> bytes:
         """A peer signal may name a symbol no host runs: the router drops it."""

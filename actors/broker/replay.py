@@ -16,12 +16,16 @@ the requests of ``t`` are accepted. Without bars the book is exact except for th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tradeswarm.actors.broker.book import BrokerBook
+from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.actors.broker.order_types import at_close
 from tradeswarm.actors.broker.requests import amend, resubmission
 from tradeswarm.actors.broker.settings import BrokerSettings, FillTiming
 from tradeswarm.messages import (
+    AccountStatement,
     Bar,
     Fill,
     Message,
@@ -31,6 +35,9 @@ from tradeswarm.messages import (
     OrderRequest,
     ReplaceRequest,
 )
+
+if TYPE_CHECKING:
+    from tradeswarm.actors.broker.engine import BrokerEngine
 
 
 class ReplayError(ValueError):
@@ -135,3 +142,13 @@ class _Replayer:
                 book.note_trigger(order, bar)
         book.mark(bar)
         self._close_bars[bar.symbol] = bar
+
+
+def restore(engine: BrokerEngine, journal_path: Path) -> int:
+    """Make ``engine`` the broker its journal says it was: the book, its fills and its
+    statements (marks come back with the next bars). Returns the messages read."""
+    journaled = list(read_journal(journal_path))
+    engine.book = replay(engine.book.settings, engine.book.symbols, journaled)
+    engine.fills = [message for message in journaled if isinstance(message, Fill)]
+    engine.statements = [m for m in journaled if isinstance(m, AccountStatement)]
+    return len(journaled)

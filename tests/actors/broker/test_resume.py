@@ -1,8 +1,11 @@
-"""A restarted host gets exactly the replies it has not logged; a request comes in once."""
+"""A restarted host gets exactly the replies it has not logged; a request comes in once,
+and only from the host of its symbol."""
 
 from __future__ import annotations
 
+from tradeswarm.actors.broker.admission import Admission, Verdict
 from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter
+from tradeswarm.messages import OrderRequest, OrderType, Side
 
 
 def test_the_history_gives_a_host_everything_after_what_it_has() -> None:
@@ -24,3 +27,21 @@ def test_a_request_sent_again_is_dropped_and_counted() -> None:
     assert not taken.first_time("AAPL", 1)
     assert taken.first_time("AAPL", 2)
     assert taken.duplicates == 1
+
+
+def test_only_the_symbols_host_is_admitted_and_each_request_once() -> None:
+    admission = Admission({"AAPL": b"inst/a", "MSFT": b"inst/b"})
+    order = OrderRequest(
+        client_order_id="AAPL-1",
+        symbol="AAPL",
+        side=Side.BUY,
+        quantity=1.0,
+        order_type=OrderType.MARKET,
+        decided_ts_ns=1,
+        seq=1,
+    )
+    assert admission.request(b"inst/b", order) is Verdict.NOT_ENTITLED
+    assert admission.request(b"inst/a", order) is Verdict.TAKE
+    assert admission.request(b"inst/a", order) is Verdict.DUPLICATE
+    assert admission.duplicates == 1
+    assert admission.entitled(b"inst/b", "MSFT") and not admission.entitled(b"inst/b", "IBM")
