@@ -8,7 +8,10 @@ instrument -> broker round trip per bar with an order in flight), and a Python h
 costs two GIL hand-offs each way. The actor opens and binds the proxy's sockets (so the
 front one is a CURVE server whose refused handshakes it counts), starts, steers and stops
 the proxy; the broker, the first to decode a request, counts and drops what is malformed
-or not its sender's to send.
+or not its sender's to send. The front drops a reply to a host that is not connected (one
+being restarted) rather than use mandatory routing, whose first unroutable reply would
+stop the C proxy: the broker keeps every reply it sent a host, and a restarted host asks
+for those after its log (``ResumeRequest``), so nothing dropped there is lost.
 
 The state socket is the only one a key outside the run's processes may open (the one
 ``tradeswarm state`` reads from the run folder): it takes trading-state requests and
