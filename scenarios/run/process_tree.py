@@ -130,8 +130,10 @@ class ProcessTree:
     def _down(self, index: int, cause: str, restart: bool) -> None:
         node, process = self.nodes[index], self.processes[index]
         supervisor = self._supervisor
-        if not restart or not supervisor.may_restart(node.name):
-            what = f"process {node.name} (pid {process.pid})"
+        what = f"process {node.name} (pid {process.pid})"
+        if not restart:  # still starting: nothing to come back to
+            raise SwarmFailed(f"{what} {cause}")
+        if not supervisor.may_restart(node.name):
             raise SwarmFailed(supervisor.give_up_reason(what, node.name, cause))
         delay = supervisor.back_off_seconds(node.name)
         supervisor.down(node.name, cause)

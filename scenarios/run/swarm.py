@@ -230,33 +230,37 @@ class Swarm:
             log.info("runner: %s is not connected; %s not sent", actor, type(message).__name__)
 
     def _next_control(self, deadline: float, waiting_for: str) -> Any:
+        """The next message for the caller. The children are checked after each receive:
+        an actor that says why it failed, then stops, is named as it said."""
         assert self._control is not None
         while True:
-            self._watch()
             received = self._control.receive(POLL_MS)
             if received is not None:
-                self._liveness.heard(received.sender)
-                message = received.message
-                if isinstance(message, ActorFailed):
-                    self.failed.add(message.actor)
-                    if message.user_error:
-                        raise UserError(message.reason)
-                    raise SwarmFailed(f"actor {message.actor} failed: {message.reason}")
-                if isinstance(message, ActorStopped):
-                    self.stopped[message.actor] = message.counters
-                    continue
-                if isinstance(message, Heartbeat):
-                    continue
-                if isinstance(message, ActorRecovered):
-                    self._recovered(message)
-                    continue
-                if self._live and isinstance(message, ActorReady):
-                    if message.actor == MARKET_DATA_NAME:  # restarted: how far to skip
-                        self._tell(BROKER_NAME, ResyncRequest(peer=MARKET_DATA_NAME))
-                    continue
-                return message
+                message = self._take(received.sender, received.message)
+                if message is not None:
+                    return message
+            self._watch()
             if time.monotonic() > deadline:
                 raise SwarmFailed(f"timed out waiting for {waiting_for}")
+
+    def _take(self, sender: str, message: Any) -> Any:
+        """What the runner handles itself (None), or the message for the caller."""
+        self._liveness.heard(sender)
+        if isinstance(message, ActorFailed):
+            self.failed.add(message.actor)
+            if message.user_error:
+                raise UserError(message.reason)
+            raise SwarmFailed(f"actor {message.actor} failed: {message.reason}")
+        if isinstance(message, ActorStopped):
+            self.stopped[message.actor] = message.counters
+        elif isinstance(message, ActorRecovered):
+            self._recovered(message)
+        elif self._live and isinstance(message, ActorReady):
+            if message.actor == MARKET_DATA_NAME:  # restarted: how far to skip
+                self._tell(BROKER_NAME, ResyncRequest(peer=MARKET_DATA_NAME))
+        elif not isinstance(message, Heartbeat):
+            return message
+        return None
 
     def _where(self, actor: str) -> str:
         """`` (process broker, pid 123)`` or `` (thread of node broker)``."""
@@ -285,9 +289,9 @@ class Swarm:
 
     def _ask_to_stop(self) -> None:
         assert self._control is not None
+        alive = set(self._actors_alive()) - self.failed  # before they hear: they stop fast
         for name in self.actor_names:
             self._tell(name, ShutdownRequest())
-        alive = set(self._actors_alive()) - self.failed
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         while not alive <= set(self.stopped) and time.monotonic() < deadline:
             received = self._control.receive(POLL_MS)

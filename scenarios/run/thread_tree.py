@@ -128,8 +128,10 @@ class ThreadTree:
         supervisor = self._supervisor
         name = self.nodes[index].name
         linked = [node for node in dependents(self.nodes, index) if node not in self._relaunch_at]
+        if not restart:  # still starting: nothing to come back to
+            raise SwarmFailed(f"the threads of node {name} {cause}")
         for node in [index, *linked]:
-            if not restart or not supervisor.may_restart(self.nodes[node].name):
+            if not supervisor.may_restart(self.nodes[node].name):
                 what = f"the threads of node {self.nodes[node].name}"
                 raise SwarmFailed(supervisor.give_up_reason(what, self.nodes[node].name, cause))
         due = time.monotonic() + supervisor.back_off_seconds(name)
