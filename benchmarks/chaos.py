@@ -1,7 +1,8 @@
 """Chaos trials: ``tradeswarm run --chaos SEED`` again and again, against one clean run.
 
-Each trial is the real CLI on a 20-symbol minute scenario in the ``processes`` topology,
-with instrument hosts killed (SIGKILL) at bars the seed picks and the order path shaken
+Each trial is the real CLI on a 20-symbol minute scenario in the ``processes`` topology
+(or ``single``, ``--topology``), with actor processes killed (SIGKILL; in ``single``,
+their threads crashed) at bars the seed picks and the order path shaken
 (messages duplicated, reversed, held back). A trial counts as identical when its
 ``fills.csv`` is byte-identical to the clean run's; an order is lost when the clean run's
 broker took it and the trial's did not, duplicated when the trial's broker journal holds
@@ -9,6 +10,7 @@ it twice. Recovery time runs from the moment the runner noticed the kill to the 
 restarted host said it had caught up.
 
     python -m benchmarks.chaos [--trials 100] [--symbols 20] [--bars 5000] [--first-seed 1]
+                               [--topology processes|single]
 
 Goal (issue 11): 100 identical, 0 lost, 0 duplicated, recovery p99 under 2 s.
 """
@@ -32,13 +34,13 @@ from tradeswarm.messages import OrderRequest
 CLI_TIMEOUT_SECONDS = 600
 
 
-def scenario_toml(symbols: int, bars: int) -> str:
+def scenario_toml(symbols: int, bars: int, topology: str = "processes") -> str:
     listed = ", ".join(f'"S{index:03d}"' for index in range(symbols))
     return f"""\
 [run]
 name = "chaos"
 seed = 5
-topology = "processes"
+topology = "{topology}"
 instrument_shards = 2
 heartbeat_seconds = 2.0
 
@@ -87,11 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--symbols", type=int, default=20)
     parser.add_argument("--bars", type=int, default=5000, help="minute bars per symbol")
     parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--topology", choices=["processes", "single"], default="processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="tradeswarm-chaos-") as folder:
         root = Path(folder)
         scenario = root / "chaos.toml"
-        scenario.write_text(scenario_toml(args.symbols, args.bars))
+        scenario.write_text(scenario_toml(args.symbols, args.bars, args.topology))
         code, seconds, stderr = run(scenario, root / "clean", None)
         if code != 0:
             print(f"the clean run failed ({code}):\n{stderr}")
@@ -100,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         clean_orders = order_ids(root / "clean" / "journal.msgpack")
         clean_fill_count = clean_fills.count(b"\n") - 1
         print(
-            f"chaos: {args.symbols} symbols x {args.bars:,} minute bars, 2 hosts; clean run "
+            f"chaos: {args.symbols} symbols x {args.bars:,} minute bars, 2 hosts, "
+            f"{args.topology}; clean run "
             f"{seconds:.1f} s, {len(clean_orders):,} orders, "
             f"{clean_fill_count:,} fills",
             flush=True,
