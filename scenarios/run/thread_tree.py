@@ -38,6 +38,8 @@ from tradeswarm.scenarios.run.supervisor import Supervisor
 log = logging.getLogger(__name__)
 
 CRASH_WAIT_SECONDS = 5.0
+BIND_WAIT_SECONDS = 60.0  # a restarted broker replays its log before it binds
+BOUND_PROBE = object()  # any message an actor ignores: its answer comes after on_start
 
 
 def dependents(nodes: list[NodeConfig], index: int) -> list[int]:
@@ -107,9 +109,13 @@ class ThreadTree:
                 self._down(index, "crashed (its threads stopped)", restart)
 
     def kill(self, node_name: str) -> None:
-        """Chaos: crash the node's threads; the next check finds them stopped."""
+        """Chaos: crash the node's threads, after those of the nodes linked to it (a
+        send into a dead inproc link blocks); the next check finds them stopped."""
         for index, node in enumerate(self.nodes):
             if node.name == node_name and index not in self._relaunch_at:
+                for other in reversed(dependents(self.nodes, index)):
+                    if other not in self._relaunch_at and self.alive(other):
+                        self._crash(other)
                 self._crash(index)
 
     def frozen(self, actor: str, silent_seconds: float) -> bool:
@@ -146,9 +152,22 @@ class ThreadTree:
         log.warning("runner: the threads of node %s %s; restarting them", name, cause)
 
     def _relaunch(self, index: int) -> None:
+        """A node others connect to has bound its sockets before they are started again:
+        an inproc address freed late would otherwise take a connect to the dead socket
+        (a send into it blocks for good)."""
         del self._relaunch_at[index]
         node = recovering(self.nodes[index])
         self.refs[index] = self._start(node)
+        if dependents(self.nodes, index):
+            for ref in self.refs[index]:
+                try:  # answered once on_start (binding, replay) is done
+                    ref.ask(BOUND_PROBE, timeout=BIND_WAIT_SECONDS)
+                except pykka.ActorDeadError:
+                    pass  # it failed to start: the next check names it
+                except pykka.Timeout:
+                    raise SwarmFailed(
+                        f"node {node.name} did not start again within {BIND_WAIT_SECONDS:g} s"
+                    ) from None
         for restart in reversed(self._supervisor.restarts):
             if restart.process == node.name:
                 restart.relaunched_at = time.monotonic()
