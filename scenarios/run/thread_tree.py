@@ -17,6 +17,7 @@ log. A frozen thread cannot be killed in Python: it ends the run, naming it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -124,7 +125,8 @@ class ThreadTree:
 
     def _crash(self, index: int) -> None:
         for ref in self.refs[index]:
-            ref.tell(CRASH)
+            with contextlib.suppress(pykka.ActorDeadError):  # stopped already: as good
+                ref.tell(CRASH)
         for ref in self.refs[index]:
             if not ref.actor_stopped.wait(CRASH_WAIT_SECONDS):
                 raise SwarmFailed(f"node {self.nodes[index].name} did not stop when crashed")
