@@ -42,6 +42,14 @@ def _rejoins(config: object) -> bool:
     return isinstance(config, RouterConfig | MarketDataConfig)
 
 
+def node_of(nodes: list[NodeConfig], actor: str) -> int | None:
+    """The index of the node that runs ``actor``, in either topology."""
+    for index, node in enumerate(nodes):
+        if any(config.name == actor for config in node.actors):
+            return index
+    return None
+
+
 def recovering(node: NodeConfig) -> NodeConfig:
     actors = [
         msgspec.structs.replace(config, recover=True)
@@ -78,10 +86,7 @@ class ProcessTree:
         return launch_node(node, self._endpoints, self._level, self._keys.for_node(node.name))
 
     def node_of(self, actor: str) -> int | None:
-        for index, node in enumerate(self.nodes):
-            if any(config.name == actor for config in node.actors):
-                return index
-        return None
+        return node_of(self.nodes, actor)
 
     def where(self, actor: str) -> str:
         """`` (process broker, pid 123)``, or '' for an actor of no child process."""

@@ -33,7 +33,7 @@ from tradeswarm.actors.runtime.socket_actor import CRASH
 from tradeswarm.messages import Endpoints
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
-from tradeswarm.scenarios.run.process_tree import recovering
+from tradeswarm.scenarios.run.process_tree import node_of, recovering
 from tradeswarm.scenarios.run.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,7 @@ class ThreadTree:
         return start_actors(as_sent(node), self._endpoints, self._context)
 
     def node_of(self, actor: str) -> int | None:
-        for index, node in enumerate(self.nodes):
-            if any(config.name == actor for config in node.actors):
-                return index
-        return None
+        return node_of(self.nodes, actor)
 
     def where(self, actor: str) -> str:
         """`` (thread of node broker)``, or '' for an actor of no node."""
