@@ -34,6 +34,7 @@ from tradeswarm.messages.orders import (
 )
 from tradeswarm.messages.recovery import (
     ActorRecovered,
+    ResendRequest,
     ResumeReply,
     ResumeRequest,
     ResyncRequest,
@@ -76,6 +77,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ActorRecovered,
     ResyncRequest,
     StreamHead,
+    ResendRequest,
 )
 
 AnyMessage = (
@@ -112,6 +114,7 @@ AnyMessage = (
     | ActorRecovered
     | ResyncRequest
     | StreamHead
+    | ResendRequest
 )
 
 

@@ -53,6 +53,12 @@ class ActorRecovered(Message, kw_only=True, frozen=True):
     replay_seconds: float
 
 
+class ResendRequest(Message, kw_only=True, frozen=True):
+    """From the broker to a host its clock has waited on too long (a message of the host's
+    may have been lost): resume, as a restarted host does. Sent outside the host's reply
+    history, so a replay never counts it."""
+
+
 class ResyncRequest(Message, kw_only=True, frozen=True):
     """From the runner to every instrument host, once a restarted broker has replayed its
     log: send it a ``ResumeRequest`` and every request again."""

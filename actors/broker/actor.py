@@ -27,6 +27,7 @@ from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.journal import Journal
 from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.replay import restore
+from tradeswarm.actors.broker.stall_watch import StallWatch
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
@@ -48,13 +49,19 @@ from tradeswarm.messages import (
 from tradeswarm.messages.identities import ROUTER_LINK_IDENTITY, STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest
+from tradeswarm.messages.recovery import (
+    ActorRecovered,
+    ResendRequest,
+    ResumeReply,
+    ResumeRequest,
+)
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.25
 REQUESTS = b"Q"  # an input-log record: a request message, origin first
+RESEND = encode(ResendRequest())
 
 
 class BrokerActor(SocketActor):
@@ -105,6 +112,7 @@ class BrokerActor(SocketActor):
         self._awaiting_hosts: set[bytes] = set()
         self._credit_due: int | None = None
         self._replay_seconds = 0.0
+        self._stall = StallWatch()
 
     def open_sockets(self) -> None:
         rejoining = self._recover and self._log_path is not None
@@ -234,7 +242,7 @@ class BrokerActor(SocketActor):
         if isinstance(message, StepDone):
             self.counters["step_reports"] += 1
             if self._admission.entitled(origin, message.sender):
-                self.engine.take_step_done(message.sender, message.through_ts_ns)
+                self._take_step_done(message.sender, self._admission.report(message))
             else:
                 self._not_entitled(origin, message.sender, message)
         elif isinstance(message, Request):
@@ -242,6 +250,7 @@ class BrokerActor(SocketActor):
             if verdict is Verdict.TAKE:
                 self.engine.take_request(message)
                 self.counters["orders"] += isinstance(message, OrderRequest)
+                self._take_step_done(message.symbol, self._admission.released(message.symbol))
             elif verdict is Verdict.DUPLICATE:
                 self.counters["duplicate_requests"] = self._admission.duplicates
             else:
@@ -254,6 +263,11 @@ class BrokerActor(SocketActor):
             self._outbox.add(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
             self.count_malformed("broker", f"an unexpected {type(message).__name__}", origin)
+
+    def _take_step_done(self, symbol: str, through_ts_ns: int | None) -> None:
+        """None: the report waits for a request it covers (one was lost on the way)."""
+        if through_ts_ns is not None:
+            self.engine.take_step_done(symbol, through_ts_ns)
 
     def _resume(self, origin: bytes, request: ResumeRequest) -> None:
         """A restarted host gets every frame it has not logged, at once and in one message,
@@ -285,6 +299,18 @@ class BrokerActor(SocketActor):
             self._input_log.decided()
             self._input_log.flush()
         self._advance()
+        self._ask_stalled_hosts()
+
+    def _ask_stalled_hosts(self) -> None:
+        """A clock stuck on some hosts: they may have lost a message (``StallWatch``)."""
+        clock = self.engine.clock
+        if self._router_identity is None or not self._stall.stalled(
+            (clock.matched, clock.accepted, clock.min_decided)
+        ):
+            return
+        for identity in sorted({self._identity_of(symbol) for symbol in clock.waiting_on()}):
+            self._send_if_connected([self._router_identity, identity, RESEND])
+            self.counters["resend_requests"] = self.counters.get("resend_requests", 0) + 1
 
     def _advance(self) -> None:
         advance = self.engine.advance()
@@ -312,6 +338,8 @@ class BrokerActor(SocketActor):
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
+            if self._admission.reports_held:
+                self.counters["reports_held"] = self._admission.reports_held
             self.counters.update(self._feed.counters)
             engine = self.engine
             self.send_control(BrokerResults(fills=engine.fills, statements=engine.statements))

@@ -88,6 +88,16 @@ class BrokerClock:
             passed.append(ts_ns)
         return passed
 
+    def waiting_on(self) -> list[str]:
+        """The participants the clock waits for now (none while it waits for bars)."""
+        if self.accepted < self.matched:
+            needed = self.matched
+        elif self.final and not self._timeline:
+            needed = self.published_through
+        else:
+            return []
+        return sorted(name for name, decided in self._decided.items() if decided < needed)
+
     def finished(self) -> bool:
         return (
             self.final

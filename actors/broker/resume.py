@@ -7,7 +7,9 @@ missed while it was down, and what was lost in its buffers when it died).
 ``RequestFilter``: a restarted host sends again every request its replay produced, since
 it cannot know which of them left before the kill. Each instrument numbers its requests
 (orders, cancels, replaces, signals share one sequence), so ``(symbol, seq)`` names a
-request once and for all: the broker takes the first copy and drops the others.
+request once and for all: the broker takes the first copy and drops the others. Counted
+per symbol, they also show a request lost on the way: a clock report says how many
+requests preceded it (``StepDone.requests``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ReplyHistory:
 class RequestFilter:
     def __init__(self) -> None:
         self._taken: set[tuple[str, int]] = set()
+        self._through: dict[str, int] = {}
         self.duplicates = 0
 
     def first_time(self, symbol: str, seq: int) -> bool:
@@ -38,4 +41,12 @@ class RequestFilter:
             self.duplicates += 1
             return False
         self._taken.add(key)
+        through = self._through.get(symbol, 0)
+        while (symbol, through + 1) in self._taken:
+            through += 1
+        self._through[symbol] = through
         return True
+
+    def taken_through(self, symbol: str) -> int:
+        """The ``n`` such that every request of ``symbol`` numbered 1 to ``n`` has come."""
+        return self._through.get(symbol, 0)

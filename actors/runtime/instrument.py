@@ -213,7 +213,7 @@ class Instrument:
         self._decided_through = max(self._decided_through, through_ts_ns)
         if self._decided_through > self._reported_through:
             self._reported_through = self._decided_through
-            self._send(StepDone(sender=self.symbol, through_ts_ns=self._decided_through))
+            self._send(self._step_done(self._decided_through))
 
     # -- decisions ------------------------------------------------------------------------
 
@@ -304,5 +304,8 @@ class Instrument:
         """What a broker that may have lost some of it needs to be where this instrument
         thinks it is: every request it ever sent (the broker takes each once), and its
         latest report of the clock."""
-        latest = StepDone(sender=self.symbol, through_ts_ns=self._reported_through)
+        latest = self._step_done(self._reported_through)
         return [*self._requests_sent, encode(latest)]
+
+    def _step_done(self, through_ts_ns: int) -> StepDone:
+        return StepDone(sender=self.symbol, through_ts_ns=through_ts_ns, requests=self._order_seq)

@@ -49,11 +49,17 @@ from tradeswarm.messages import (
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
-from tradeswarm.messages.recovery import ActorRecovered, ResumeReply, ResumeRequest
+from tradeswarm.messages.recovery import (
+    ActorRecovered,
+    ResendRequest,
+    ResumeReply,
+    ResumeRequest,
+)
 from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
 
+RESEND = encode(ResendRequest())
 BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by symbol
 
 
@@ -179,6 +185,10 @@ class InstrumentHostActor(SocketActor):
     def _on_broker(self, frames: list[bytes]) -> None:
         """A resume's reply re-sends every reply from the index the host had when it
         asked; those it has taken since (from an earlier resume) are skipped."""
+        if frames[0] == RESEND:  # the broker's clock waits on us: a message may be lost
+            self.counters["resends"] = self.counters.get("resends", 0) + 1
+            self._resume()
+            return
         if self._resumes_pending:
             first = self.decode_or_count(frames[0], "router")
             if isinstance(first, ResumeReply):

@@ -110,7 +110,8 @@ def recovery_lines(summary: dict[str, Any]) -> list[str]:
             lines.append(f"chaos         {kill['signal']} {kill['process']} at {at}")
         lines.append(
             f"chaos         order path: {chaos['duplicated']} duplicated, "
-            f"{chaos['reversed']} reversed, {chaos['held']} held back (seed {chaos['seed']})"
+            f"{chaos['reversed']} reversed, {chaos['held']} held back, "
+            f"{chaos.get('dropped', 0)} dropped (seed {chaos['seed']})"
         )
     for restart in summary.get("restarts", []):
         back = restart["recovery_seconds"]

@@ -5,7 +5,7 @@ The seed decides everything: how many actor processes are killed (SIGKILL, one t
 within the restart limit; in ``single``, their threads crashed), which (an instrument
 host, the broker with the router, or the market data), and at which bar of the run (the broker's bar
 count, as its progress reports it); and, in every host, which messages on the order path
-are duplicated, reversed or held back (``actors.runtime.order_path_chaos``). A kill lands
+are duplicated, reversed, held back or dropped (``actors.runtime.order_path_chaos``). A kill lands
 at the first progress report past its bar, so the bar is where it is aimed, not to the
 bar. Every injected fault is listed in ``summary.json`` and printed.
 """
@@ -80,6 +80,6 @@ class ChaosPlan:
 def chaos_record(plan: ChaosPlan, counters: dict[str, dict[str, int]]) -> dict[str, Any]:
     """The plan's kills as they happened, and the order-path faults every host injected."""
     record = plan.as_record()
-    for kind in ("duplicated", "reversed", "held"):
+    for kind in ("duplicated", "reversed", "held", "dropped"):
         record[kind] = sum(actor.get(f"chaos_{kind}", 0) for actor in counters.values())
     return record

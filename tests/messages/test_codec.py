@@ -51,6 +51,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.messages.recovery import (
     ActorRecovered,
+    ResendRequest,
     ResumeReply,
     ResumeRequest,
     ResyncRequest,
@@ -190,6 +191,7 @@ SAMPLES: dict[type[Message], Message] = {
     ActorRecovered: ActorRecovered(actor="instruments-0", replayed_inputs=80, replay_seconds=0.5),
     ResyncRequest: ResyncRequest(peer="broker"),
     StreamHead: StreamHead(marks=12),
+    ResendRequest: ResendRequest(),
 }
 
 every_message_type = pytest.mark.parametrize(
@@ -318,10 +320,11 @@ GOLDEN = {
     ),
     "StepDone": (
         STEP_DONE,
-        "94"  # array of 4
+        "95"  # array of 5
         "a8 53746570446f6e65 01"  # "StepDone", schema_version 1
         "af 696e737472756d656e742d4141504c"  # sender "instrument-AAPL"
-        "cf 17979cfe362a0000",  # through_ts_ns
+        "cf 17979cfe362a0000"  # through_ts_ns
+        "00",  # requests, appended later
     ),
     "ReplaceRequest": (
         REPLACE,

@@ -201,3 +201,20 @@ def test_skipping_idle_time_passes_the_same_times_in_the_same_order(
         accepted += [ts_ns for phase, ts_ns in drain(clock) if phase is ACCEPT]
     assert accepted == timeline
     assert clock.finished()
+
+
+def test_the_clock_names_the_participants_it_waits_on_and_none_while_it_waits_for_bars() -> None:
+    clock = BrokerClock(["a", "b", "c"])
+    assert clock.waiting_on() == []  # no bar yet: it waits on the market data
+    clock.on_published([10, 20], 20, final=True)
+    clock.on_step_done("b", 10)
+    drain(clock)  # matches 10, then waits to accept it
+    assert clock.waiting_on() == ["a", "c"]
+    clock.on_step_done("a", 20)
+    clock.on_step_done("c", 10)
+    drain(clock)
+    assert clock.waiting_on() == ["b", "c"]  # accepting 20 needs b and c through it
+    clock.on_step_done("b", 20)
+    clock.on_step_done("c", 20)
+    drain(clock)
+    assert clock.finished() and clock.waiting_on() == []

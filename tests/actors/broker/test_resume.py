@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tradeswarm.actors.broker.admission import Admission, Verdict
 from tradeswarm.actors.broker.resume import ReplyHistory, RequestFilter
-from tradeswarm.messages import OrderRequest, OrderType, Side
+from tradeswarm.messages import OrderRequest, OrderType, Side, StepDone
 
 
 def test_the_history_gives_a_host_everything_after_what_it_has() -> None:
@@ -45,3 +45,35 @@ def test_only_the_symbols_host_is_admitted_and_each_request_once() -> None:
     assert admission.request(b"inst/a", order) is Verdict.DUPLICATE
     assert admission.duplicates == 1
     assert admission.entitled(b"inst/b", "MSFT") and not admission.entitled(b"inst/b", "IBM")
+
+
+def _order(seq: int) -> OrderRequest:
+    return OrderRequest(
+        client_order_id=f"AAPL-{seq}",
+        symbol="AAPL",
+        side=Side.BUY,
+        quantity=1.0,
+        order_type=OrderType.MARKET,
+        decided_ts_ns=seq,
+        seq=seq,
+    )
+
+
+def test_a_clock_report_waits_for_a_request_it_counts_and_passes_once_it_comes() -> None:
+    admission = Admission({"AAPL": b"inst/a"})
+    assert admission.request(b"inst/a", _order(1)) is Verdict.TAKE
+    assert admission.report(StepDone(sender="AAPL", through_ts_ns=1, requests=1)) == 1
+    # Request 2 was lost on the way; the reports after it must not pass time 2 without it.
+    assert admission.report(StepDone(sender="AAPL", through_ts_ns=2, requests=2)) is None
+    assert admission.report(StepDone(sender="AAPL", through_ts_ns=4, requests=3)) is None
+    assert admission.reports_held == 2
+    assert admission.request(b"inst/a", _order(3)) is Verdict.TAKE
+    assert admission.released("AAPL") is None  # 2 is still missing
+    assert admission.request(b"inst/a", _order(2)) is Verdict.TAKE  # sent again
+    assert admission.released("AAPL") == 4
+    assert admission.released("AAPL") is None  # passed once
+
+
+def test_a_report_from_before_reports_counted_requests_is_taken_as_it_comes() -> None:
+    admission = Admission({"AAPL": b"inst/a"})
+    assert admission.report(StepDone(sender="AAPL", through_ts_ns=7)) == 7

@@ -1,12 +1,12 @@
-"""Chaos on the order path duplicates, reverses and holds messages, but never loses one or
-lets a later message overtake an earlier one."""
+"""Chaos on the order path duplicates, reverses, holds and drops messages, but never lets
+a later message overtake an earlier one."""
 
 from __future__ import annotations
 
 from tradeswarm.actors.runtime.order_path_chaos import OrderPathChaos
 
 
-def test_every_frame_leaves_in_order_at_least_once_and_nothing_overtakes() -> None:
+def test_frames_leave_in_order_and_only_the_dropped_ones_are_missing() -> None:
     chaos = OrderPathChaos(seed=42)
     sent: list[list[bytes]] = []
     for index in range(5000):
@@ -14,10 +14,13 @@ def test_every_frame_leaves_in_order_at_least_once_and_nothing_overtakes() -> No
     while chaos.held():
         sent += chaos.shape([])
     assert all(chaos.counters[kind] > 50 for kind in ("duplicated", "reversed", "held"))
+    assert chaos.counters["dropped"] > 0
     newest = [max(int(frame.split(b"-")[0]) for frame in message) for message in sent]
     assert newest == sorted(newest)  # no message carries only what an earlier one overtook
     seen = [int(frame.split(b"-")[0]) for message in sent for frame in message]
-    assert set(seen) == set(range(5000))
+    # A dropped message can hold what earlier ones held back: at most a few each.
+    missing = set(range(5000)) - set(seen)
+    assert 0 < len(missing) <= 4 * chaos.counters["dropped"]
     assert all(seen.count(index) <= 8 for index in range(0, 5000, 97))  # twice per copy
 
 
