@@ -147,8 +147,8 @@ def test_a_host_that_keeps_dying_ends_the_run_naming_it_and_the_limit(
 def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change(
     clean_run: tuple[Path, bytes, int], tmp_path: Path
 ) -> None:
-    """Duplicated, reversed and held-back messages on the order path, and processes killed
-    at bars the seed picks: no duplicate order, no duplicate fill, the same fills."""
+    """Duplicated, reversed, held-back and dropped messages on the order path, and processes
+    killed at bars the seed picks: no duplicate order, no lost one, the same fills."""
     scenario, clean_fills, _ = clean_run
     # Seed 26 aims at the market data (bar 16,761), instruments-0 (26,576) and the broker
     # (56,684) of 100,000.
@@ -162,6 +162,7 @@ def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change
     assert [kill["process"] for kill in kills] == ["market-data", "instruments-0", "broker"]
     assert all(kill["at_bar"] >= kill["aimed_at_bar"] for kill in kills)
     assert chaos["duplicated"] > 0 and chaos["reversed"] > 0 and chaos["held"] > 0
+    assert chaos["dropped"] > 0  # each a wait of the broker's clock, then a resend
     assert [restart["process"] for restart in summary["restarts"]] == [
         kill["process"] for kill in kills
     ]
@@ -169,6 +170,7 @@ def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change
     assert broker["duplicate_requests"] > 0  # sent twice, taken once
     for kill in kills:
         assert f"chaos         SIGKILL {kill['process']} at bar {kill['at_bar']:,}" in result.stdout
+    assert f"{chaos['dropped']} dropped (seed 26)" in result.stdout
 
 
 def test_subscribers_behind_a_high_water_mark_see_the_gap_and_take_a_snapshot(
