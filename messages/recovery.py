@@ -49,8 +49,9 @@ class ActorRecovered(Message, kw_only=True, frozen=True):
     """A restarted actor has replayed its log, taken what it missed and carries on."""
 
     actor: str
-    replayed_inputs: int
-    replay_seconds: float
+    replayed_inputs: int  # after its checkpoint, when it had one
+    replay_seconds: float  # the checkpoint's loading included
+    from_checkpoint: bool = False
 
 
 class ResendRequest(Message, kw_only=True, frozen=True):

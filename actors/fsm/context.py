@@ -58,6 +58,11 @@ class Indicators:
             known = ", ".join(self._by_name) or "none"
             raise AttributeError(f"no indicator {name!r}; the indicators are {known}") from None
 
+    def __reduce__(self) -> tuple[type[Indicators], tuple[dict[str, Any]]]:
+        """Pickled by its mapping (a host's checkpoint): rebuilt through ``__init__``, since
+        ``__getattr__`` cannot answer before the slot is set."""
+        return (Indicators, (self._by_name,))
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self._by_name.values())
 

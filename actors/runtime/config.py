@@ -83,3 +83,4 @@ class InstrumentHostConfig(msgspec.Struct, frozen=True, kw_only=True, tag="instr
     recover: bool = False  # a restart: replay the input log, then catch up
     chaos_seed: int = -1  # >= 0: duplicate, reverse and hold messages on the order path
     stream_hwm: int = 0  # the market data's messages it may have queued; 0: no bound
+    checkpoint_bytes: int = 0  # input log written between two checkpoints; 0: none

@@ -37,6 +37,7 @@ class InputLog:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._pending = bytearray()
         self._since_decision = False
+        self.offset = os.fstat(self._fd).st_size  # bytes in the file, once flushed
 
     def append(self, kind: bytes, record: bytes) -> None:
         """An input (``kind``: one byte, ``BARS``, ``BROKER`` or the owner's own)."""
@@ -59,6 +60,7 @@ class InputLog:
             with memoryview(pending) as view:
                 while written < len(pending):
                     written += os.write(self._fd, view[written:])
+            self.offset += written
             pending.clear()
 
     def close(self) -> None:
@@ -66,9 +68,10 @@ class InputLog:
         os.close(self._fd)
 
 
-def read_input_log(path: Path) -> Iterator[tuple[bytes, bytes]]:
-    """``(kind, frame)`` for every record of the log up to its last decision point, in
-    order; the file is cut there first, so what the restarted owner appends follows it.
+def read_input_log(path: Path, start: int = 0) -> Iterator[tuple[bytes, bytes]]:
+    """``(kind, frame)`` for every record of the log from byte ``start`` (a checkpoint's
+    offset) up to its last decision point, in order; the file is cut there first, so what
+    the restarted owner appends follows it.
 
     Inputs after the last decision point were taken but never decided on (a kill cut
     them short, or a stop or a thread crash flushed them): no peer has seen an effect of
@@ -76,9 +79,11 @@ def read_input_log(path: Path) -> Iterator[tuple[bytes, bytes]]:
     they would be taken twice, and the restarted owner would decide where the killed one
     did not (an instrument decides on what it holds at each decision point)."""
     data = path.read_bytes() if path.exists() else b""
+    if start > len(data):
+        raise ValueError(f"{path}: {len(data)} bytes, but a checkpoint was taken at {start}")
     records: list[tuple[bytes, bytes]] = []
-    decided_end = decided_records = 0
-    offset, end = 0, len(data)
+    decided_end, decided_records = start, 0
+    offset, end = start, len(data)
     while offset + _HEADER.size <= end:
         kind, length = _HEADER.unpack_from(data, offset)
         start = offset + _HEADER.size

@@ -53,6 +53,26 @@ from tradeswarm.messages import (
 
 log = logging.getLogger(__name__)
 
+# What changes as an instrument runs: its checkpoint (``actors.runtime.checkpoint``). The
+# strategy and the host's callbacks are given again to the restarted instrument.
+_CHECKPOINTED = (
+    "context",
+    "orders",  # pickled with the context it points at
+    "state",
+    "transitions",
+    "counters",
+    "_data_ended",
+    "_broker_ended",
+    "_queue",
+    "_decided_through",
+    "_reported_through",
+    "_broker_through",
+    "_next_batch_seq",
+    "_order_seq",
+    "_broker_waits",
+    "_requests_sent",
+)
+
 _RECEIVED = {
     OrderAck: "received_acks",
     Fill: "received_fills",
@@ -306,6 +326,13 @@ class Instrument:
         latest report of the clock."""
         latest = self._step_done(self._reported_through)
         return [*self._requests_sent, encode(latest)]
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _CHECKPOINTED}
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def _step_done(self, through_ts_ns: int) -> StepDone:
         return StepDone(sender=self.symbol, through_ts_ns=through_ts_ns, requests=self._order_seq)

@@ -9,8 +9,9 @@ own state, FSM, clock and counters (``actors.runtime.instrument``), and reports 
 (``instrument/<symbol>``) to the runner.
 
 Recovery: the host logs every input it hands its instruments, and every decision point,
-to its input log (``actors.runtime.input_log``) before anything they caused leaves. Started
-with ``recover``, it replays the log into fresh instruments, sends again what the replay
+to its input log (``actors.runtime.input_log``) before anything they caused leaves, and
+now and then checkpoints its instruments (``actors.runtime.checkpoint``). Started with
+``recover``, it loads the checkpoint and replays the log after it, sends again what the replay
 produced (the broker drops what it already took), and catches up on what it missed: the
 broker's replies after the ones it logged, and the chunks the broker has not passed,
 re-sent by the market data on the host's welcome topic. It decides nothing new until both
@@ -22,11 +23,13 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import zmq
 
 from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
+from tradeswarm.actors.runtime.checkpoint import Checkpoints
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
@@ -107,6 +110,8 @@ class InstrumentHostActor(SocketActor):
         self._replayed = 0
         self._replay_seconds = 0.0
         self._chaos = None if config.chaos_seed < 0 else OrderPathChaos(config.chaos_seed)
+        self._checkpoints = Checkpoints(self._log_path, config.checkpoint_bytes, self.name)
+        self._from_checkpoint = False
 
     def open_sockets(self) -> None:
         recovering = self._recover
@@ -157,7 +162,11 @@ class InstrumentHostActor(SocketActor):
         assert self._log_path is not None
         started = time.perf_counter()
         self._replaying = True
-        for kind, frame in read_input_log(self._log_path):
+        loaded = self._checkpoints.load()
+        if loaded is not None:
+            self._restore(loaded[1])
+        start = 0 if loaded is None else loaded[0]
+        for kind, frame in read_input_log(self._log_path, start):
             if kind == BARS:
                 self._feed.take(frame)
             elif kind == BROKER:
@@ -167,6 +176,30 @@ class InstrumentHostActor(SocketActor):
             self._replayed += 1
         self._replaying = False
         self._replay_seconds = time.perf_counter() - started
+
+    def _checkpoint_state(self) -> dict[str, Any]:
+        return {
+            "replies_seen": self._replies_seen,
+            "position": self._feed.position,
+            "running": [instrument.symbol for instrument in self._running],
+            "instruments": {
+                symbol: instrument.checkpoint_state()
+                for symbol, instrument in self.instruments.items()
+            },
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        """The host as its checkpoint holds it; its finished instruments say so again (the
+        runner may not have heard before the kill)."""
+        self._from_checkpoint = True
+        self._replies_seen = state["replies_seen"]
+        self._feed.position = state["position"]
+        for symbol, instrument_state in state["instruments"].items():
+            self.instruments[symbol].restore_state(instrument_state)
+        self._running = [self.instruments[symbol] for symbol in state["running"]]
+        for instrument in self.instruments.values():
+            if instrument not in self._running:
+                self._report_finished(instrument)
 
     # -- inbound --------------------------------------------------------------------------
 
@@ -210,6 +243,7 @@ class InstrumentHostActor(SocketActor):
                     actor=self.name,
                     replayed_inputs=self._replayed,
                     replay_seconds=round(self._replay_seconds, 4),
+                    from_checkpoint=self._from_checkpoint,
                 )
             )
 
@@ -259,10 +293,13 @@ class InstrumentHostActor(SocketActor):
         self._feed.retry_if_due()
         if self._feed.awaiting_snapshot or self._awaiting_resume:
             return
-        if self._input_log is not None:
-            self._input_log.decided()
-            self._input_log.flush()
+        input_log = self._input_log
+        if input_log is not None:
+            input_log.decided()
+            input_log.flush()
         self._decide()
+        if input_log is not None and self._checkpoints.due(input_log.offset):
+            self._checkpoints.take(input_log.offset, self._checkpoint_state())
 
     def _decide(self) -> None:
         """Two passes. First every instrument decides what the broker's clock may be
@@ -279,18 +316,22 @@ class InstrumentHostActor(SocketActor):
         newly_finished = [instrument for instrument in self._running if instrument.finished]
         for instrument in newly_finished:
             self._running.remove(instrument)
-            self.send_control(
-                ActorFinished(
-                    actor=instrument.name,
-                    counters=dict(instrument.counters),
-                    transitions=instrument.transitions.rows,
-                )
+            self._report_finished(instrument)
+
+    def _report_finished(self, instrument: Instrument) -> None:
+        self.send_control(
+            ActorFinished(
+                actor=instrument.name,
+                counters=dict(instrument.counters),
+                transitions=instrument.transitions.rows,
             )
+        )
 
     def on_shutdown_request(self) -> None:
         """Each instrument's final counters: replies that came after its end of data (the
         broker's last cancels) count too; and the host's own, with its chaos."""
         self.counters.update(self._feed.counters)
+        self.counters.update(self._checkpoints.counters)
         if self._chaos is not None:
             self.counters.update({f"chaos_{k}": v for k, v in self._chaos.counters.items()})
         for instrument in self.instruments.values():

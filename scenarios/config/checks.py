@@ -36,6 +36,7 @@ POSITIVE_SYNTHETIC = ("data.start_price",)
 NOT_NEGATIVE = (
     "run.max_restarts",
     "run.stream_hwm",
+    "run.checkpoint_mib",
     "data.timer_seconds",
     "data.bar_seconds",
     "data.volatility",

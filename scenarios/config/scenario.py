@@ -48,6 +48,9 @@ class RunSection(_Section, kw_only=True):
     # credit already bounds the stream). One that falls behind the bound loses frames,
     # sees the gap, and takes what it missed from the market data's snapshot.
     stream_hwm: int = 0
+    # A restarted actor replays the input log written since its last checkpoint: one is
+    # taken each time this much log has been written (0: never; a restart replays all).
+    checkpoint_mib: float = 4.0
 
 
 class DataSection(_Section, kw_only=True):

@@ -68,6 +68,7 @@ def plan_nodes(
             input_log=str(input_log_path(journal_path, index)),
             chaos_seed=-1 if chaos_seed is None else chaos_seed * 1009 + index,
             stream_hwm=scenario.run.stream_hwm,
+            checkpoint_bytes=int(scenario.run.checkpoint_mib * 2**20),
         )
         for index, shard in enumerate(sharded)
     ]

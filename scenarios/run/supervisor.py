@@ -29,6 +29,7 @@ class Restart:
     back_at: float = 0.0  # it said it has caught up (0: not yet)
     replayed_inputs: int = 0
     replay_seconds: float = 0.0
+    from_checkpoint: bool = False
 
     def as_record(self, started_at: float) -> dict[str, Any]:
         record = asdict(self)
@@ -66,12 +67,19 @@ class Supervisor:
         self.restarts.append(restart)
         return restart
 
-    def back(self, process: str, replayed_inputs: int, replay_seconds: float) -> None:
+    def back(
+        self,
+        process: str,
+        replayed_inputs: int,
+        replay_seconds: float,
+        from_checkpoint: bool = False,
+    ) -> None:
         for restart in reversed(self.restarts):
             if restart.process == process and not restart.back_at:
                 restart.back_at = time.monotonic()
                 restart.replayed_inputs = replayed_inputs
                 restart.replay_seconds = replay_seconds
+                restart.from_checkpoint = from_checkpoint
                 return
 
     def give_up_reason(self, what: str, process: str, cause: str) -> str:

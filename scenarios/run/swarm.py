@@ -276,7 +276,9 @@ class Swarm:
         index = self._tree.node_of(message.actor)
         if index is not None:
             name = self.nodes[index].name
-            self.supervisor.back(name, message.replayed_inputs, message.replay_seconds)
+            self.supervisor.back(
+                name, message.replayed_inputs, message.replay_seconds, message.from_checkpoint
+            )
 
     def _watch(self) -> None:
         """Dead or frozen children: restarted once the swarm is live, else the end."""
