@@ -15,8 +15,10 @@ taken the replies it had not logged).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import zmq
@@ -29,6 +31,7 @@ from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.replay import restore
 from tradeswarm.actors.broker.stall_watch import StallWatch
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
+from tradeswarm.actors.runtime.checkpoint import Checkpoints
 from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
@@ -113,17 +116,21 @@ class BrokerActor(SocketActor):
         self._credit_due: int | None = None
         self._replay_seconds = 0.0
         self._stall = StallWatch()
+        self._checkpoints = Checkpoints(self._log_path, config.checkpoint_bytes, self.name)
 
     def open_sockets(self) -> None:
         rejoining = self._recover and self._log_path is not None
         recovering = self._recover and self._journal_path.exists() and not rejoining
+        checkpoint = self._checkpoints.load() if rejoining else None
         if recovering:
             self._restore_from_journal()
-        self.journal = Journal(self._journal_path, append=recovering)
-        if not recovering:
+        if checkpoint is not None:  # the journal as it stood then, to be written on
+            os.truncate(self._journal_path, checkpoint[1]["journal_size"])
+        self.journal = Journal(self._journal_path, append=recovering or checkpoint is not None)
+        if not recovering and checkpoint is None:
             self.journal.append(self._header)
         if rejoining:
-            self._replay()
+            self._replay(checkpoint)
         if self._log_path is not None:
             self._input_log = InputLog(self._log_path)
         # Mandatory routing: a reply to a router that is not (or no longer) connected raises
@@ -156,14 +163,18 @@ class BrokerActor(SocketActor):
         through = -1 if self._credit_due is None else self._credit_due
         self._credit.send(encode(BrokerProgress(through_ts_ns=through)))
 
-    def _replay(self) -> None:
-        """The broker that was killed, rebuilt from its log (the journal rewritten on the
-        way); what it would have sent is kept as each host's reply history."""
+    def _replay(self, checkpoint: tuple[int, dict[str, Any]] | None) -> None:
+        """The broker that was killed, rebuilt from its checkpoint and the log after it
+        (the journal rewritten on the way); what it would have sent is kept as each host's
+        reply history."""
         assert self._log_path is not None
         started = time.perf_counter()
         self._replaying = True
         replayed = 0
-        for kind, record in read_input_log(self._log_path):
+        if checkpoint is not None:
+            self._restore(checkpoint[1])
+        start = 0 if checkpoint is None else checkpoint[0]
+        for kind, record in read_input_log(self._log_path, start):
             if kind == BARS:
                 self._feed.take(record)
             elif kind == REQUESTS:
@@ -176,6 +187,25 @@ class BrokerActor(SocketActor):
         self._replaying = False
         self.counters["replayed_inputs"] = replayed
         self._replay_seconds = round(time.perf_counter() - started, 4)
+
+    def _checkpoint_state(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "outbox": self._outbox,
+            "admission": self._admission,
+            "position": self._feed.position,
+            "credit_due": self._credit_due,
+            "counters": dict(self.counters),
+            "journal_size": self.journal.flushed_size(),
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.engine = state["engine"]
+        self._outbox = state["outbox"]
+        self._admission = state["admission"]
+        self._feed.position = state["position"]
+        self._credit_due = state["credit_due"]
+        self.counters.update(state["counters"])
 
     def _restore_from_journal(self) -> None:
         """A restarted broker with no input log is the broker its journal says it was."""
@@ -196,7 +226,10 @@ class BrokerActor(SocketActor):
             replayed = self.counters.get("replayed_inputs", 0)
             self.send_control(
                 ActorRecovered(
-                    actor=self.name, replayed_inputs=replayed, replay_seconds=self._replay_seconds
+                    actor=self.name,
+                    replayed_inputs=replayed,
+                    replay_seconds=self._replay_seconds,
+                    from_checkpoint=self._checkpoints.taken_at > 0,
                 )
             )
 
@@ -295,10 +328,13 @@ class BrokerActor(SocketActor):
         if self._feed.awaiting_snapshot or self._awaiting_hosts:
             self._flush()
             return
-        if self._input_log is not None:
-            self._input_log.decided()
-            self._input_log.flush()
+        input_log = self._input_log
+        if input_log is not None:
+            input_log.decided()
+            input_log.flush()
         self._advance()
+        if input_log is not None and self._checkpoints.due(input_log.offset):
+            self._checkpoints.take(input_log.offset, self._checkpoint_state())
         self._ask_stalled_hosts()
 
     def _ask_stalled_hosts(self) -> None:
@@ -338,6 +374,7 @@ class BrokerActor(SocketActor):
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
+            self.counters.update(self._checkpoints.counters)
             if self._admission.reports_held:
                 self.counters["reports_held"] = self._admission.reports_held
             self.counters.update(self._feed.counters)

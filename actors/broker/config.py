@@ -20,3 +20,4 @@ class BrokerConfig(msgspec.Struct, frozen=True, kw_only=True, tag="broker"):
     prices: str = ""  # which prices the bars are in, for the journal's header
     name: str = BROKER_NAME
     stream_hwm: int = 0  # the market data's messages it may have queued; 0: no bound
+    checkpoint_bytes: int = 0  # input log written between two checkpoints; 0: none

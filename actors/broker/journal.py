@@ -5,6 +5,7 @@ Any msgpack reader can stream it; ``read_journal`` turns it back into typed mess
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class Journal:
 
     def flush(self) -> None:
         self._file.flush()
+
+    def flushed_size(self) -> int:
+        """Its size once flushed: where a checkpoint of the broker says it ends."""
+        self._file.flush()
+        return os.fstat(self._file.fileno()).st_size
 
     def close(self) -> None:
         if not self._file.closed:

@@ -86,6 +86,7 @@ def plan_nodes(
         stream_hwm=scenario.run.stream_hwm,
         hosts={symbol: host.name for host in hosts for symbol in host.symbols},
         input_log=str(journal_path.parent / INPUT_LOGS / BROKER_LOG),
+        checkpoint_bytes=int(scenario.run.checkpoint_mib * 2**20),
     )
     router = RouterConfig()
     # The same nodes in every topology: each a unit that fails and restarts together.
