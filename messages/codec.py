@@ -34,6 +34,7 @@ from tradeswarm.messages.orders import (
 )
 from tradeswarm.messages.recovery import (
     ActorRecovered,
+    Reconciled,
     ResendRequest,
     ResumeReply,
     ResumeRequest,
@@ -78,6 +79,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     ResyncRequest,
     StreamHead,
     ResendRequest,
+    Reconciled,
 )
 
 AnyMessage = (
@@ -115,6 +117,7 @@ AnyMessage = (
     | ResyncRequest
     | StreamHead
     | ResendRequest
+    | Reconciled
 )
 
 

@@ -6,12 +6,16 @@ holds (``ResumeRequest`` -> ``ResumeReply`` followed by the replies), and the ma
 re-sends every chunk the broker has not yet passed, on a topic only that host subscribes
 to, ended by ``SnapshotEnd`` (the ZeroMQ guide's Clone pattern: subscribe first, then take
 the snapshot, then drop what the snapshot already held, by sequence number). Then it tells
-the runner it is back (``ActorRecovered``).
+the runner it is back (``ActorRecovered``). Its instruments check themselves against the
+broker's snapshot in the reply, and the broker wins (``Reconciled``).
 """
 
 from __future__ import annotations
 
+import msgspec
+
 from tradeswarm.messages.base import Message
+from tradeswarm.messages.state import OpenOrder, Position
 
 
 class ResumeRequest(Message, kw_only=True, frozen=True):
@@ -23,10 +27,14 @@ class ResumeRequest(Message, kw_only=True, frozen=True):
 
 class ResumeReply(Message, kw_only=True, frozen=True):
     """The broker's answer, in the same multipart message as the replies it re-sends:
-    those that follow are the host's replies from number ``from_index`` on."""
+    those that follow are the host's replies from number ``from_index`` on. With the
+    positions and open orders of the host's symbols as the broker holds them after the
+    last of those replies: what the host's instruments check themselves against."""
 
     host: str
     from_index: int
+    positions: list[Position] = msgspec.field(default_factory=list)
+    open_orders: list[OpenOrder] = msgspec.field(default_factory=list)
 
 
 class SnapshotEnd(Message, kw_only=True, frozen=True):
@@ -58,6 +66,16 @@ class ResendRequest(Message, kw_only=True, frozen=True):
     """From the broker to a host its clock has waited on too long (a message of the host's
     may have been lost): resume, as a restarted host does. Sent outside the host's reply
     history, so a replay never counts it."""
+
+
+class Reconciled(Message, kw_only=True, frozen=True):
+    """To the runner: a restarted instrument differed from the broker and took the
+    broker's facts (``actors.fsm.reconcile``); what differed, and the state it goes on in."""
+
+    actor: str
+    differences: list[str]
+    state_before: str
+    state_after: str
 
 
 class ResyncRequest(Message, kw_only=True, frozen=True):

@@ -309,7 +309,16 @@ class BrokerActor(SocketActor):
             self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
             return
         resent = self._outbox.history.since(origin, request.replies_seen)
-        reply = encode(ResumeReply(host=request.host, from_index=request.replies_seen))
+        held = self.engine.book.snapshot()  # what its instruments check themselves against
+        symbols = {symbol for symbol, identity in self._identities.items() if identity == origin}
+        reply = encode(
+            ResumeReply(
+                host=request.host,
+                from_index=request.replies_seen,
+                positions=[item for item in held.positions if item.symbol in symbols],
+                open_orders=[item for item in held.open_orders if item.symbol in symbols],
+            )
+        )
         assert self._router_identity is not None  # the request came through it
         self._send_if_connected([self._router_identity, origin, reply, *resent])
         self.counters["resumes"] = self.counters.get("resumes", 0) + 1

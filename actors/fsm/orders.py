@@ -116,6 +116,22 @@ class OrderTracker:
             stop_price=_either(amendment.stop_price, order.stop_price),
         )
 
+    def acknowledged(self, client_order_id: str) -> bool:
+        """The broker has taken the order (so its snapshots list it while it is open)."""
+        return client_order_id in self._acknowledged
+
+    def adopt(self, client_order_id: str, order: Submit, total: float) -> None:
+        """The broker's word for an open order, taken over after a restart
+        (``actors.fsm.reconcile``): open with ``order``'s remaining quantity."""
+        self.context.open_orders[client_order_id] = order
+        self._acknowledged.add(client_order_id)
+        self._totals[client_order_id] = total
+
+    def drop(self, client_order_id: str) -> None:
+        """An order the broker does not hold open: forgotten (``actors.fsm.reconcile``)."""
+        self.context.open_orders.pop(client_order_id, None)
+        self._forget(client_order_id)
+
     def _ended_or_changed(self, kind: str, event: Fill | OrderCancelled | OrderReject) -> str:
         apply_broker_event(self.context, kind, event)
         if event.client_order_id not in self.context.open_orders:

@@ -31,6 +31,7 @@ from tradeswarm.actors.fsm.engine import (
 from tradeswarm.actors.fsm.errors import StrategyError, iso_time
 from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Signal
 from tradeswarm.actors.fsm.orders import OrderTracker
+from tradeswarm.actors.fsm.reconcile import Reconciliation, reconcile
 from tradeswarm.actors.fsm.timeline import TransitionLog
 from tradeswarm.messages import (
     Bar,
@@ -39,11 +40,13 @@ from tradeswarm.messages import (
     CancelRequest,
     Fill,
     Message,
+    OpenOrder,
     OrderAck,
     OrderCancelled,
     OrderReject,
     OrderRequest,
     PeerSignal,
+    Position,
     ReplaceRequest,
     SessionEvent,
     StepDone,
@@ -326,6 +329,17 @@ class Instrument:
         latest report of the clock."""
         latest = self._step_done(self._reported_through)
         return [*self._requests_sent, encode(latest)]
+
+    def reconcile(
+        self, positions: list[Position], open_orders: list[OpenOrder]
+    ) -> Reconciliation | None:
+        """Checked against the broker's snapshot after a restart: the broker wins."""
+        record = reconcile(
+            self.strategy, self.symbol, self.state, self.orders, positions, open_orders
+        )
+        if record is not None:
+            self.state = record.state_after
+        return record
 
     def checkpoint_state(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _CHECKPOINTED}

@@ -48,12 +48,14 @@ from tradeswarm.messages import (
     OrderCancelled,
     OrderReject,
     PeerSignal,
+    decode,
     encode,
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.recovery import (
     ActorRecovered,
+    Reconciled,
     ResendRequest,
     ResumeReply,
     ResumeRequest,
@@ -63,6 +65,7 @@ from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 log = logging.getLogger(__name__)
 
 RESEND = encode(ResendRequest())
+RECONCILED = b"C"  # an input-log record: a resume's reply an instrument was reconciled to
 BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by symbol
 
 
@@ -171,6 +174,8 @@ class InstrumentHostActor(SocketActor):
                 self._feed.take(frame)
             elif kind == BROKER:
                 self._take_broker_frame(frame)
+            elif kind == RECONCILED:
+                self._reconcile(frame)
             else:
                 self._decide()
             self._replayed += 1
@@ -227,7 +232,10 @@ class InstrumentHostActor(SocketActor):
             if isinstance(first, ResumeReply):
                 self._resumes_pending -= 1
                 self._awaiting_resume = False
-                frames = frames[1 + max(0, self._replies_seen - first.from_index) :]
+                for body in frames[1 + max(0, self._replies_seen - first.from_index) :]:
+                    self._take_broker_frame(body)
+                self._reconcile(frames[0])
+                frames = []
             elif self._awaiting_resume:
                 return  # sent before the resume was read: it comes again after the reply
         for body in frames:
@@ -246,6 +254,29 @@ class InstrumentHostActor(SocketActor):
                     from_checkpoint=self._from_checkpoint,
                 )
             )
+
+    def _reconcile(self, reply_frame: bytes) -> None:
+        """Every instrument against the broker's snapshot in a resume's reply, all of
+        whose replies it has taken: where one differs the broker wins, which is logged
+        (a replay does it again at the same point) and reported."""
+        reply = decode(reply_frame)
+        assert isinstance(reply, ResumeReply)
+        for instrument in self.instruments.values():
+            record = instrument.reconcile(reply.positions, reply.open_orders)
+            if record is None:
+                continue
+            self.counters["reconciliations"] = self.counters.get("reconciliations", 0) + 1
+            self._log(RECONCILED, reply_frame)
+            if not self._replaying:
+                log.warning("%s: %s", instrument.name, "; ".join(record.differences))
+                self.send_control(
+                    Reconciled(
+                        actor=instrument.name,
+                        differences=list(record.differences),
+                        state_before=record.state_before,
+                        state_after=record.state_after,
+                    )
+                )
 
     def _take_broker_frame(self, body: bytes) -> None:
         self._replies_seen += 1

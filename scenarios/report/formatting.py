@@ -117,4 +117,10 @@ def recovery_lines(summary: dict[str, Any]) -> list[str]:
         back = restart["recovery_seconds"]
         took = f"back in {back:.2f} s" if back is not None else "not back"
         lines.append(f"restart       {restart['process']} {restart['cause']}; {took}")
+    for record in summary.get("reconciliations", []):
+        state = record["state_before"]
+        if record["state_after"] != state:
+            state += f" -> {record['state_after']}"
+        differed = "; ".join(record["differences"])
+        lines.append(f"reconciled    {record['actor']} to the broker ({state}): {differed}")
     return lines

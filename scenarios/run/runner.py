@@ -202,6 +202,7 @@ def _run(
     (out_dir / "scenario.toml").write_text(frozen_copy(scenario))
     summary = summarize(scenario, state, fills, swarm.finished, swarm.stopped, wall_seconds)
     summary["restarts"] = swarm.restarts()
+    summary["reconciliations"] = swarm.reconciliations
     if chaos is not None:
         summary["chaos"] = chaos_record(chaos, {**swarm.finished, **swarm.stopped})
     summary["dropped_frames"] = dropped_frames(

@@ -52,7 +52,7 @@ from tradeswarm.messages.link_keys import (
     new_run_keys,
     write_state_key,
 )
-from tradeswarm.messages.recovery import ActorRecovered, ResyncRequest
+from tradeswarm.messages.recovery import ActorRecovered, Reconciled, ResyncRequest
 from tradeswarm.scenarios.config.errors import UserError
 from tradeswarm.scenarios.run.chaos import ChaosPlan
 from tradeswarm.scenarios.run.control_socket import ControlSocket
@@ -102,6 +102,9 @@ class Swarm:
         self._transitions: dict[str, list[Transition]] = {}  # a restarted host resends
         self.results: BrokerResults | None = None
         self.failed: set[str] = set()  # they said so: no stop to wait for
+        self.reconciliations: list[
+            dict[str, Any]
+        ] = []  # restarted instruments the broker corrected
         self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
         self.started_at = time.monotonic()
         self.chaos = chaos
@@ -255,6 +258,15 @@ class Swarm:
             self.stopped[message.actor] = message.counters
         elif isinstance(message, ActorRecovered):
             self._recovered(message)
+        elif isinstance(message, Reconciled):
+            self.reconciliations.append(
+                {
+                    "actor": message.actor,
+                    "differences": message.differences,
+                    "state_before": message.state_before,
+                    "state_after": message.state_after,
+                }
+            )
         elif self._live and isinstance(message, ActorReady):
             if message.actor == MARKET_DATA_NAME:  # restarted: how far to skip
                 self._tell(BROKER_NAME, ResyncRequest(peer=MARKET_DATA_NAME))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
+import re
 import signal
 import subprocess
 import uuid
@@ -24,6 +26,7 @@ from tests.integration.harness import (
     write_synthetic_scenario,
 )
 from tests.integration.test_no_leaks import _wait_for
+from tradeswarm.actors.runtime.checkpoint import write_checkpoint
 
 BARS = 25_000
 
@@ -78,6 +81,46 @@ def _at_a_random_bar(journal: Path, clean_size: int, rng: random.Random) -> int:
     return target
 
 
+def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_word(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """A damaged checkpoint (an instrument's position off by 7): the restarted host checks
+    its instruments against the broker's snapshot in the resume's reply, the broker wins,
+    a reconciliation record says what differed, and the fills are the clean run's (the
+    instrument trades on the broker's position, not the damaged one)."""
+    scenario, clean_fills, clean_size = clean_run
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process = _start(scenario, out, tag)
+    journal = out / "journal.msgpack"
+    checkpoint = out / "inputs" / "instruments-0.log.checkpoint"
+    _wait_for(
+        lambda: checkpoint.exists() and journal.stat().st_size >= clean_size * 0.3,
+        "a checkpoint a third of the way through",
+    )
+    host = _node_pids(tag)["instruments-0"]
+    os.kill(host, signal.SIGSTOP)  # it writes no other checkpoint
+    _, log_offset, state = pickle.loads(checkpoint.read_bytes())
+    instruments = state["instruments"]
+    idle = [symbol for symbol, held in instruments.items() if not held["context"].open_orders]
+    symbol = (idle or sorted(instruments))[0]
+    instruments[symbol]["context"].position += 7
+    write_checkpoint(checkpoint, log_offset, state)
+    os.kill(host, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    assert process.returncode == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert [restart["process"] for restart in summary["restarts"]] == ["instruments-0"]
+    (record,) = summary["reconciliations"]
+    assert record["actor"] == f"instrument/{symbol}"
+    here, there = re.fullmatch(
+        r"position (\S+) here, (\S+) at the broker", record["differences"][0]
+    ).groups()  # type: ignore[union-attr]
+    assert float(here) - float(there) == 7
+    assert (out / "fills.csv").read_bytes() == clean_fills
+    _wait_for(lambda: not processes_tagged(tag), "no process of the run")
+
+
 @pytest.mark.parametrize(
     ("victim", "signum"),
     [
@@ -110,7 +153,9 @@ def test_an_actor_process_killed_or_frozen_at_a_random_bar_comes_back_with_the_s
     if victim == "broker":  # rewritten from its replayed input log
         journal = (out / "journal.msgpack").read_bytes()
         assert journal == (scenario.parent / "clean" / "journal.msgpack").read_bytes(), where
-    restarts = json.loads((out / "summary.json").read_text())["restarts"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["reconciliations"] == [], where  # it came back as the broker knew it
+    restarts = summary["restarts"]
     cause = "died with signal 9" if signum == signal.SIGKILL else "was frozen (silent for"
     assert [restart["process"] for restart in restarts] == [victim], where
     assert restarts[0]["cause"].startswith(cause), where
@@ -167,6 +212,7 @@ def test_chaos_kills_hosts_and_shakes_the_order_path_and_the_fills_do_not_change
     assert all(kill["at_bar"] >= kill["aimed_at_bar"] for kill in kills)
     assert chaos["duplicated"] > 0 and chaos["reversed"] > 0 and chaos["held"] > 0
     assert chaos["dropped"] > 0  # each a wait of the broker's clock, then a resend
+    assert summary["reconciliations"] == []
     assert [restart["process"] for restart in summary["restarts"]] == [
         kill["process"] for kill in kills
     ]

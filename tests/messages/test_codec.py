@@ -51,6 +51,7 @@ from tradeswarm.messages import (
 )
 from tradeswarm.messages.recovery import (
     ActorRecovered,
+    Reconciled,
     ResendRequest,
     ResumeReply,
     ResumeRequest,
@@ -192,6 +193,12 @@ SAMPLES: dict[type[Message], Message] = {
     ResyncRequest: ResyncRequest(peer="broker"),
     StreamHead: StreamHead(marks=12),
     ResendRequest: ResendRequest(),
+    Reconciled: Reconciled(
+        actor="instrument/AAPL",
+        differences=["position 20 here, 10 at the broker"],
+        state_before="long",
+        state_after="long",
+    ),
 }
 
 every_message_type = pytest.mark.parametrize(
