@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-SHELL = "actor"  # the pykka/ZeroMQ shell of a cluster; everything else is its sans-IO core
+SHELL = "actor"  # the pykka/ZeroMQ shell of a cluster (broker/: a package); the rest is core
 LAUNCHER = "node"  # starts every kind of actor, so it may import them all
 
 

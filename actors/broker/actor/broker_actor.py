@@ -5,35 +5,27 @@ this actor subscribes to every bar, takes requests through the router, hands bot
 engine, and writes what the engine emits to the journal and the sockets. Each emitted
 message is encoded once: the journal takes the bytes the socket sends.
 
-Recovery, as an instrument host's (``actors.runtime.instrument_host``): the broker logs its
-inputs and decision points before their effects leave; a restarted broker rewrites its
-journal by replaying the log, takes the chunks it missed on its welcome topic, and holds
-its clock until every host has resumed (sent every request again, which it takes once, and
-taken the replies it had not logged).
+How a killed broker comes back is its base class's part (``actors.broker.actor.rejoin``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import zmq
 
+from tradeswarm.actors.broker.actor.rejoin import REQUESTS, BrokerRecovery
 from tradeswarm.actors.broker.admission import Admission, Request, Verdict
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
-from tradeswarm.actors.broker.journal import Journal
 from tradeswarm.actors.broker.outbox import Outbox
-from tradeswarm.actors.broker.replay import restore
 from tradeswarm.actors.broker.stall_watch import StallWatch
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.checkpoint import Checkpoints
-from tradeswarm.actors.runtime.input_log import BARS, InputLog, read_input_log
-from tradeswarm.actors.runtime.socket_actor import SocketActor
+from tradeswarm.actors.runtime.input_log import BARS, InputLog
 from tradeswarm.messages import (
     ActorFinished,
     BarBatch,
@@ -49,13 +41,11 @@ from tradeswarm.messages import (
     encode,
     host_identity,
 )
-from tradeswarm.messages.identities import ROUTER_LINK_IDENTITY, STATE_LINK_IDENTITY
+from tradeswarm.messages.identities import STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
 from tradeswarm.messages.recovery import (
-    ActorRecovered,
     ResendRequest,
-    ResumeReply,
     ResumeRequest,
 )
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
@@ -63,11 +53,10 @@ from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.25
-REQUESTS = b"Q"  # an input-log record: a request message, origin first
 RESEND = encode(ResendRequest())
 
 
-class BrokerActor(SocketActor):
+class BrokerActor(BrokerRecovery):
     def __init__(
         self,
         config: BrokerConfig,
@@ -119,20 +108,7 @@ class BrokerActor(SocketActor):
         self._checkpoints = Checkpoints(self._log_path, config.checkpoint_bytes, self.name)
 
     def open_sockets(self) -> None:
-        rejoining = self._recover and self._log_path is not None
-        recovering = self._recover and self._journal_path.exists() and not rejoining
-        checkpoint = self._checkpoints.load() if rejoining else None
-        if recovering:
-            self._restore_from_journal()
-        if checkpoint is not None:  # the journal as it stood then, to be written on
-            os.truncate(self._journal_path, checkpoint[1]["journal_size"])
-        self.journal = Journal(self._journal_path, append=recovering or checkpoint is not None)
-        if not recovering and checkpoint is None:
-            self.journal.append(self._header)
-        if rejoining:
-            self._replay(checkpoint)
-        if self._log_path is not None:
-            self._input_log = InputLog(self._log_path)
+        self._open_journal()
         # Mandatory routing: a reply to a router that is not (or no longer) connected raises
         # instead of vanishing; it is kept and sent again once the router is back.
         self._requests = self.open(
@@ -151,65 +127,7 @@ class BrokerActor(SocketActor):
         self._bars.setsockopt(zmq.SUBSCRIBE, BAR_PREFIX)
         self._bars.setsockopt(zmq.SUBSCRIBE, CLOCK)
         self._credit = self.open(zmq.PUSH, connect=self.endpoints.market_credit)
-        if rejoining:
-            self._rejoining = True
-            self._feed.ask_snapshot()  # last: the other subscriptions are in force
-            self._awaiting_hosts = set(self._hosts)
-            self._router_identity = ROUTER_LINK_IDENTITY
-            self.on_resync_request()  # a market data restarted with it waits for this
-
-    def on_resync_request(self) -> None:
-        """A restarted market data needs to know how far the broker is: it skips that."""
-        through = -1 if self._credit_due is None else self._credit_due
-        self._credit.send(encode(BrokerProgress(through_ts_ns=through)))
-
-    def _replay(self, checkpoint: tuple[int, dict[str, Any]] | None) -> None:
-        """The broker that was killed, rebuilt from its checkpoint and the log after it
-        (the journal rewritten on the way); what it would have sent is kept as each host's
-        reply history."""
-        assert self._log_path is not None
-        started = time.perf_counter()
-        self._replaying = True
-        replayed = 0
-        if checkpoint is not None:
-            self._restore(checkpoint[1])
-        start = 0 if checkpoint is None else checkpoint[0]
-        for kind, record in read_input_log(self._log_path, start):
-            if kind == BARS:
-                self._feed.take(record)
-            elif kind == REQUESTS:
-                origin, *bodies = msgspec.msgpack.decode(record, type=list[bytes])
-                for body in bodies:
-                    self._on_request_message(origin, body)
-            else:
-                self._advance()
-            replayed += 1
-        self._replaying = False
-        self.counters["replayed_inputs"] = replayed
-        self._replay_seconds = round(time.perf_counter() - started, 4)
-
-    def _checkpoint_state(self) -> dict[str, Any]:
-        return {
-            "engine": self.engine,
-            "outbox": self._outbox,
-            "admission": self._admission,
-            "position": self._feed.position,
-            "credit_due": self._credit_due,
-            "counters": dict(self.counters),
-            "journal_size": self.journal.flushed_size(),
-        }
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        self.engine = state["engine"]
-        self._outbox = state["outbox"]
-        self._admission = state["admission"]
-        self._feed.position = state["position"]
-        self._credit_due = state["credit_due"]
-        self.counters.update(state["counters"])
-
-    def _restore_from_journal(self) -> None:
-        """A restarted broker with no input log is the broker its journal says it was."""
-        self.counters["recovered_messages"] = restore(self.engine, self._journal_path)
+        self._start_rejoining()
 
     def on_stop(self) -> None:
         if self._input_log is not None:
@@ -218,20 +136,6 @@ class BrokerActor(SocketActor):
         super().on_stop()
 
     # -- inbound --------------------------------------------------------------------------
-
-    def _rejoined(self) -> None:
-        """The chunks a restarted broker missed have come: it is back."""
-        if self._rejoining:
-            self._rejoining = False
-            replayed = self.counters.get("replayed_inputs", 0)
-            self.send_control(
-                ActorRecovered(
-                    actor=self.name,
-                    replayed_inputs=replayed,
-                    replay_seconds=self._replay_seconds,
-                    from_checkpoint=self._checkpoints.taken_at > 0,
-                )
-            )
 
     def _take_batch(self, batch: BarBatch, frame: bytes) -> None:
         self._log(BARS, frame)
@@ -301,27 +205,6 @@ class BrokerActor(SocketActor):
         """None: the report waits for a request it covers (one was lost on the way)."""
         if through_ts_ns is not None:
             self.engine.take_step_done(symbol, through_ts_ns)
-
-    def _resume(self, origin: bytes, request: ResumeRequest) -> None:
-        """A restarted host gets every frame it has not logged, at once and in one message,
-        ahead of anything still waiting for it in the outbox (which is newer)."""
-        if origin not in self._hosts or origin != host_identity(request.host):
-            self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
-            return
-        resent = self._outbox.history.since(origin, request.replies_seen)
-        held = self.engine.book.snapshot()  # what its instruments check themselves against
-        symbols = {symbol for symbol, identity in self._identities.items() if identity == origin}
-        reply = encode(
-            ResumeReply(
-                host=request.host,
-                from_index=request.replies_seen,
-                positions=[item for item in held.positions if item.symbol in symbols],
-                open_orders=[item for item in held.open_orders if item.symbol in symbols],
-            )
-        )
-        assert self._router_identity is not None  # the request came through it
-        self._send_if_connected([self._router_identity, origin, reply, *resent])
-        self.counters["resumes"] = self.counters.get("resumes", 0) + 1
 
     def _not_entitled(self, origin: bytes, symbol: str, message: object) -> None:
         self.counters["unknown_senders"] += 1
