@@ -29,25 +29,23 @@ from tradeswarm.actors.fsm.engine import (
     step,
 )
 from tradeswarm.actors.fsm.errors import StrategyError, iso_time
-from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Signal
+from tradeswarm.actors.fsm.intents import Intent, Replace, Submit
 from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.reconcile import Reconciliation, reconcile
 from tradeswarm.actors.fsm.timeline import TransitionLog
+from tradeswarm.actors.runtime.intent_messages import client_order_id, request_for
 from tradeswarm.messages import (
     Bar,
     BarBatch,
     BarsPublished,
-    CancelRequest,
     Fill,
     Message,
     OpenOrder,
     OrderAck,
     OrderCancelled,
     OrderReject,
-    OrderRequest,
     PeerSignal,
     Position,
-    ReplaceRequest,
     SessionEvent,
     StepDone,
     encode,
@@ -263,59 +261,13 @@ class Instrument:
 
     def _send_intent(self, intent: Intent, decided_ts_ns: int) -> None:
         self._order_seq += 1
-        if isinstance(intent, Signal):
-            self._send(
-                PeerSignal(
-                    sender=self.symbol,
-                    target=intent.target,
-                    name=intent.name,
-                    value=intent.value,
-                    decided_ts_ns=decided_ts_ns,
-                    seq=self._order_seq,
-                )
-            )
-            return
-        if isinstance(intent, Cancel):
-            self._send(
-                CancelRequest(
-                    client_order_id=intent.client_order_id,
-                    symbol=self.symbol,
-                    decided_ts_ns=decided_ts_ns,
-                    seq=self._order_seq,
-                )
-            )
-            return
+        request = request_for(intent, self.symbol, self._order_seq, decided_ts_ns)
         if isinstance(intent, Replace):
             self.orders.replacing(intent, decided_ts_ns)
-            self._send(
-                ReplaceRequest(
-                    client_order_id=intent.client_order_id,
-                    symbol=self.symbol,
-                    quantity=intent.quantity,
-                    limit_price=intent.limit_price,
-                    stop_price=intent.stop_price,
-                    decided_ts_ns=decided_ts_ns,
-                    seq=self._order_seq,
-                )
-            )
-            return
-        client_order_id = f"{self.symbol}-{self._order_seq}"
-        self.orders.submitted(client_order_id, intent)
-        self.counters["orders"] += 1
-        self._send(
-            OrderRequest(
-                client_order_id=client_order_id,
-                symbol=self.symbol,
-                side=intent.side,
-                quantity=intent.quantity,
-                order_type=intent.order_type,
-                limit_price=intent.limit_price,
-                stop_price=intent.stop_price,
-                time_in_force=intent.time_in_force,
-                decided_ts_ns=decided_ts_ns,
-                seq=self._order_seq,
-            )
-        )
+        elif isinstance(intent, Submit):
+            self.orders.submitted(client_order_id(self.symbol, self._order_seq), intent)
+            self.counters["orders"] += 1
+        self._send(request)
 
     def _send(self, message: Message) -> None:
         data = encode(message)

@@ -8,22 +8,13 @@ of all its instruments to one clock step leave as one message. Each instrument k
 own state, FSM, clock and counters (``actors.runtime.instrument``), and reports as itself
 (``instrument/<symbol>``) to the runner.
 
-Recovery: the host logs every input it hands its instruments, and every decision point,
-to its input log (``actors.runtime.input_log``) before anything they caused leaves, and
-now and then checkpoints its instruments (``actors.runtime.checkpoint``). Started with
-``recover``, it loads the checkpoint and replays the log after it, sends again what the replay
-produced (the broker drops what it already took), and catches up on what it missed: the
-broker's replies after the ones it logged, and the chunks the broker has not passed,
-re-sent by the market data on the host's welcome topic. It decides nothing new until both
-have come, then tells the runner it is back.
+How a killed host comes back is its base class's part (``actors.runtime.host_rejoin``).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
-from typing import Any
 
 import zmq
 
@@ -31,12 +22,11 @@ from tradeswarm.actors.fsm.context import Account
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.checkpoint import Checkpoints
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
-from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog, read_input_log
+from tradeswarm.actors.runtime.host_rejoin import HostRecovery
+from tradeswarm.actors.runtime.input_log import BARS, BROKER, InputLog
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.order_path_chaos import OrderPathChaos
-from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import (
-    ActorFinished,
     ActorStopped,
     BarBatch,
     BarsPublished,
@@ -48,28 +38,23 @@ from tradeswarm.messages import (
     OrderCancelled,
     OrderReject,
     PeerSignal,
-    decode,
     encode,
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.recovery import (
-    ActorRecovered,
-    Reconciled,
     ResendRequest,
     ResumeReply,
-    ResumeRequest,
 )
 from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
 
 RESEND = encode(ResendRequest())
-RECONCILED = b"C"  # an input-log record: a resume's reply an instrument was reconciled to
 BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by symbol
 
 
-class InstrumentHostActor(SocketActor):
+class InstrumentHostActor(HostRecovery):
     def __init__(
         self,
         config: InstrumentHostConfig,
@@ -144,68 +129,6 @@ class InstrumentHostActor(SocketActor):
             self._outbox.clear()  # all in what the resume sends
             self._resume()
 
-    def _resume(self) -> None:
-        """Ask the broker for the replies not yet taken, and send it again every request
-        and the latest clock report of every instrument: it drops what it has."""
-        self._awaiting_resume = True
-        self._resumes_pending += 1
-        resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
-        resent = [
-            frame for instrument in self.instruments.values() for frame in instrument.resend()
-        ]
-        self._orders.send_multipart([encode(resume), *resent])
-
-    def on_resync_request(self) -> None:
-        """The broker was restarted: it has what it logged, and needs the rest."""
-        self._recover = True
-        self._resume()
-
-    def _replay(self) -> None:
-        """The host that was killed, rebuilt from its log; what it sends waits in the outbox."""
-        assert self._log_path is not None
-        started = time.perf_counter()
-        self._replaying = True
-        loaded = self._checkpoints.load()
-        if loaded is not None:
-            self._restore(loaded[1])
-        start = 0 if loaded is None else loaded[0]
-        for kind, frame in read_input_log(self._log_path, start):
-            if kind == BARS:
-                self._feed.take(frame)
-            elif kind == BROKER:
-                self._take_broker_frame(frame)
-            elif kind == RECONCILED:
-                self._reconcile(frame)
-            else:
-                self._decide()
-            self._replayed += 1
-        self._replaying = False
-        self._replay_seconds = time.perf_counter() - started
-
-    def _checkpoint_state(self) -> dict[str, Any]:
-        return {
-            "replies_seen": self._replies_seen,
-            "position": self._feed.position,
-            "running": [instrument.symbol for instrument in self._running],
-            "instruments": {
-                symbol: instrument.checkpoint_state()
-                for symbol, instrument in self.instruments.items()
-            },
-        }
-
-    def _restore(self, state: dict[str, Any]) -> None:
-        """The host as its checkpoint holds it; its finished instruments say so again (the
-        runner may not have heard before the kill)."""
-        self._from_checkpoint = True
-        self._replies_seen = state["replies_seen"]
-        self._feed.position = state["position"]
-        for symbol, instrument_state in state["instruments"].items():
-            self.instruments[symbol].restore_state(instrument_state)
-        self._running = [self.instruments[symbol] for symbol in state["running"]]
-        for instrument in self.instruments.values():
-            if instrument not in self._running:
-                self._report_finished(instrument)
-
     # -- inbound --------------------------------------------------------------------------
 
     def _take_batch(self, batch: BarBatch, frame: bytes) -> None:
@@ -242,41 +165,6 @@ class InstrumentHostActor(SocketActor):
             self._take_broker_frame(body)
         if not self._awaiting_resume:
             self._recovered_if_done()
-
-    def _recovered_if_done(self) -> None:
-        if self._recover and not (self._feed.awaiting_snapshot or self._awaiting_resume):
-            self._recover = False
-            self.send_control(
-                ActorRecovered(
-                    actor=self.name,
-                    replayed_inputs=self._replayed,
-                    replay_seconds=round(self._replay_seconds, 4),
-                    from_checkpoint=self._from_checkpoint,
-                )
-            )
-
-    def _reconcile(self, reply_frame: bytes) -> None:
-        """Every instrument against the broker's snapshot in a resume's reply, all of
-        whose replies it has taken: where one differs the broker wins, which is logged
-        (a replay does it again at the same point) and reported."""
-        reply = decode(reply_frame)
-        assert isinstance(reply, ResumeReply)
-        for instrument in self.instruments.values():
-            record = instrument.reconcile(reply.positions, reply.open_orders)
-            if record is None:
-                continue
-            self.counters["reconciliations"] = self.counters.get("reconciliations", 0) + 1
-            self._log(RECONCILED, reply_frame)
-            if not self._replaying:
-                log.warning("%s: %s", instrument.name, "; ".join(record.differences))
-                self.send_control(
-                    Reconciled(
-                        actor=instrument.name,
-                        differences=list(record.differences),
-                        state_before=record.state_before,
-                        state_after=record.state_after,
-                    )
-                )
 
     def _take_broker_frame(self, body: bytes) -> None:
         self._replies_seen += 1
@@ -348,15 +236,6 @@ class InstrumentHostActor(SocketActor):
         for instrument in newly_finished:
             self._running.remove(instrument)
             self._report_finished(instrument)
-
-    def _report_finished(self, instrument: Instrument) -> None:
-        self.send_control(
-            ActorFinished(
-                actor=instrument.name,
-                counters=dict(instrument.counters),
-                transitions=instrument.transitions.rows,
-            )
-        )
 
     def on_shutdown_request(self) -> None:
         """Each instrument's final counters: replies that came after its end of data (the

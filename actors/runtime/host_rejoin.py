@@ -1,0 +1,173 @@
+"""How an instrument host is killed and comes back as the host it was: the recovery half
+of ``InstrumentHostActor`` (``actors.runtime.instrument_host``), which builds on it.
+
+The host logs every input it hands its instruments, and every decision point, to its input
+log (``actors.runtime.input_log``) before anything they caused leaves, and checkpoints its
+instruments now and then (``actors.runtime.checkpoint``). Started with ``recover``, it
+loads the checkpoint and replays the log after it, sends again what the replay produced
+(the broker drops what it already took), and catches up on what it missed: the broker's
+replies after the ones it logged, and the chunks the broker has not passed, re-sent by the
+market data on the host's welcome topic. It decides nothing new until both have come.
+Then its instruments check themselves against the broker's snapshot in the resume's reply
+(``actors.fsm.reconcile``: the broker wins), and it tells the runner it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+from tradeswarm.actors.runtime.catch_up import MarketFeed
+from tradeswarm.actors.runtime.checkpoint import Checkpoints
+from tradeswarm.actors.runtime.input_log import BARS, BROKER, read_input_log
+from tradeswarm.actors.runtime.instrument import Instrument
+from tradeswarm.actors.runtime.socket_actor import SocketActor
+from tradeswarm.messages import ActorFinished, decode, encode
+from tradeswarm.messages.recovery import (
+    ActorRecovered,
+    Reconciled,
+    ResumeReply,
+    ResumeRequest,
+)
+
+log = logging.getLogger(__name__)
+
+RECONCILED = b"C"  # an input-log record: a resume's reply an instrument was reconciled to
+
+
+class HostRecovery(SocketActor):
+    """What the recovery half reads and writes; ``InstrumentHostActor`` sets it up."""
+
+    instruments: dict[str, Instrument]
+    _running: list[Instrument]
+    _log_path: Path | None
+    _recover: bool
+    _replaying: bool
+    _replies_seen: int
+    _feed: MarketFeed
+    _awaiting_resume: bool
+    _resumes_pending: int
+    _replayed: int
+    _replay_seconds: float
+    _checkpoints: Checkpoints
+    _from_checkpoint: bool
+    _orders: zmq.Socket
+
+    def _take_broker_frame(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def _decide(self) -> None:
+        raise NotImplementedError
+
+    def _log(self, kind: bytes, frame: bytes) -> None:
+        raise NotImplementedError
+
+    def _report_finished(self, instrument: Instrument) -> None:
+        self.send_control(
+            ActorFinished(
+                actor=instrument.name,
+                counters=dict(instrument.counters),
+                transitions=instrument.transitions.rows,
+            )
+        )
+
+    def _resume(self) -> None:
+        """Ask the broker for the replies not yet taken, and send it again every request
+        and the latest clock report of every instrument: it drops what it has."""
+        self._awaiting_resume = True
+        self._resumes_pending += 1
+        resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
+        resent = [
+            frame for instrument in self.instruments.values() for frame in instrument.resend()
+        ]
+        self._orders.send_multipart([encode(resume), *resent])
+
+    def on_resync_request(self) -> None:
+        """The broker was restarted: it has what it logged, and needs the rest."""
+        self._recover = True
+        self._resume()
+
+    def _replay(self) -> None:
+        """The host that was killed, rebuilt from its log; what it sends waits in the outbox."""
+        assert self._log_path is not None
+        started = time.perf_counter()
+        self._replaying = True
+        loaded = self._checkpoints.load()
+        if loaded is not None:
+            self._restore(loaded[1])
+        start = 0 if loaded is None else loaded[0]
+        for kind, frame in read_input_log(self._log_path, start):
+            if kind == BARS:
+                self._feed.take(frame)
+            elif kind == BROKER:
+                self._take_broker_frame(frame)
+            elif kind == RECONCILED:
+                self._reconcile(frame)
+            else:
+                self._decide()
+            self._replayed += 1
+        self._replaying = False
+        self._replay_seconds = time.perf_counter() - started
+
+    def _checkpoint_state(self) -> dict[str, Any]:
+        return {
+            "replies_seen": self._replies_seen,
+            "position": self._feed.position,
+            "running": [instrument.symbol for instrument in self._running],
+            "instruments": {
+                symbol: instrument.checkpoint_state()
+                for symbol, instrument in self.instruments.items()
+            },
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        """The host as its checkpoint holds it; its finished instruments say so again (the
+        runner may not have heard before the kill)."""
+        self._from_checkpoint = True
+        self._replies_seen = state["replies_seen"]
+        self._feed.position = state["position"]
+        for symbol, instrument_state in state["instruments"].items():
+            self.instruments[symbol].restore_state(instrument_state)
+        self._running = [self.instruments[symbol] for symbol in state["running"]]
+        for instrument in self.instruments.values():
+            if instrument not in self._running:
+                self._report_finished(instrument)
+
+    def _recovered_if_done(self) -> None:
+        if self._recover and not (self._feed.awaiting_snapshot or self._awaiting_resume):
+            self._recover = False
+            self.send_control(
+                ActorRecovered(
+                    actor=self.name,
+                    replayed_inputs=self._replayed,
+                    replay_seconds=round(self._replay_seconds, 4),
+                    from_checkpoint=self._from_checkpoint,
+                )
+            )
+
+    def _reconcile(self, reply_frame: bytes) -> None:
+        """Every instrument against the broker's snapshot in a resume's reply, all of
+        whose replies it has taken: where one differs the broker wins, which is logged
+        (a replay does it again at the same point) and reported."""
+        reply = decode(reply_frame)
+        assert isinstance(reply, ResumeReply)
+        for instrument in self.instruments.values():
+            record = instrument.reconcile(reply.positions, reply.open_orders)
+            if record is None:
+                continue
+            self.counters["reconciliations"] = self.counters.get("reconciliations", 0) + 1
+            self._log(RECONCILED, reply_frame)
+            if not self._replaying:
+                log.warning("%s: %s", instrument.name, "; ".join(record.differences))
+                self.send_control(
+                    Reconciled(
+                        actor=instrument.name,
+                        differences=list(record.differences),
+                        state_before=record.state_before,
+                        state_after=record.state_after,
+                    )
+                )
