@@ -71,6 +71,11 @@ FrameHandler = Callable[[list[bytes]], None]
 
 
 class SocketActor(pykka.ThreadingActor):
+    # A thread stuck in a user's strategy (or a send that never returns) must not keep the
+    # process from exiting once the run has failed and said so: the runner stops every
+    # actor it can and waits for it, and abandons only one that cannot stop.
+    use_daemon_thread = True
+
     def __init__(
         self,
         name: str,

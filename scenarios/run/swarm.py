@@ -299,6 +299,7 @@ class Swarm:
             return
         stale = self._liveness.stale()
         if stale is not None and not self._tree.frozen(*stale):
+            self.failed.add(stale[0])  # it cannot hear a stop: nobody waits for it to stop
             raise self._liveness.failure(*stale)
 
     def _ask_to_stop(self) -> None:
@@ -328,11 +329,15 @@ class Swarm:
         ]
 
     def _reap(self) -> None:
-        refs = self._tree.all_refs if isinstance(self._tree, ThreadTree) else []
-        for ref in refs:
+        """Every actor stopped; a thread frozen in a strategy cannot be, and is left behind
+        (a daemon thread: it does not keep the process from exiting)."""
+        refs = self._tree.named_refs() if isinstance(self._tree, ThreadTree) else []
+        for _, ref in refs:
             ref.stop(block=False)
-        for ref in refs:
-            ref.actor_stopped.wait(STOP_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for name, ref in refs:
+            if name not in self.failed:
+                ref.actor_stopped.wait(max(0.0, deadline - time.monotonic()))
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for process in self.processes:
             _wait_for_exit(process, deadline - time.monotonic())

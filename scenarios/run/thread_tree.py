@@ -74,9 +74,13 @@ class ThreadTree:
         self._liveness = liveness
         self._relaunch_at: dict[int, float] = {}  # node index -> when (monotonic)
 
-    @property
-    def all_refs(self) -> list[pykka.ActorRef[Any]]:
-        return [ref for refs in self.refs for ref in refs]
+    def named_refs(self) -> list[tuple[str, pykka.ActorRef[Any]]]:
+        """Each actor's ref with its name (a node starts its actors in its configs' order)."""
+        return [
+            (config.name, ref)
+            for node, refs in zip(self.nodes, self.refs, strict=False)  # launched so far
+            for config, ref in zip(node.actors, refs, strict=True)
+        ]
 
     def launch(self) -> None:
         self.refs = [self._start(node) for node in self.nodes]

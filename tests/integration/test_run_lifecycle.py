@@ -113,6 +113,46 @@ def test_a_frozen_instrument_host_that_may_not_restart_is_named_within_seconds(
     _wait_for(lambda: not processes_tagged(tag), "no process of the run")
 
 
+STUCK_STRATEGY = """
+import threading
+
+from tradeswarm.actors import fsm
+from tradeswarm.actors.fsm import When
+
+STUCK_FROM_NS = 1_704_844_800_000_000_000  # 2024-01-10: after the checker's walks' bars
+
+
+def watch(ctx, bar):
+    if bar.ts_ns >= STUCK_FROM_NS:
+        threading.Event().wait()  # never returns
+    return []
+
+
+STRATEGY = fsm.strategy(
+    "stuck_in_an_action",
+    states={"FLAT": fsm.flat()},
+    table={("FLAT", fsm.BAR): [When("FLAT", action=watch)]},
+)
+"""
+
+
+def test_a_thread_stuck_in_a_strategy_fails_the_single_run_which_then_exits(
+    tmp_path: Path,
+) -> None:
+    """A frozen actor thread cannot be stopped or restarted: the run fails naming it, and
+    the process exits at once instead of waiting on the thread (run_cli times out if not)."""
+    (tmp_path / "stuck_strategy.py").write_text(STUCK_STRATEGY)
+    scenario = write_synthetic_scenario(tmp_path, symbols=2, bars=20_000, topology="single")
+    text = scenario.read_text().replace("[data]", "heartbeat_seconds = 2.0\n[data]", 1)
+    text = text.replace('name = "sma_crossover"', 'name = "stuck_strategy:STRATEGY"')
+    scenario.write_text(text.replace("params = { fast = 5, slow = 20, quantity = 10 }\n", ""))
+    result = run_cli("run", str(scenario), "--out", "out", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "(thread of node instruments-" in result.stderr
+    assert "it is frozen or stuck (run.heartbeat_seconds = 2)" in result.stderr
+    assert _status(tmp_path)["status"] == "failed"
+
+
 def test_state_of_a_finished_run_prints_the_state_it_ended_with(tmp_path: Path) -> None:
     scenario = write_synthetic_scenario(tmp_path, symbols=2, bars=2000, topology="single")
     assert run_cli("run", str(scenario), "--out", "out", "--quiet", cwd=tmp_path).returncode == 0
