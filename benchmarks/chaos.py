@@ -3,7 +3,7 @@
 Each trial is the real CLI on a 20-symbol minute scenario in the ``processes`` topology
 (or ``single``, ``--topology``), with actor processes killed (SIGKILL; in ``single``,
 their threads crashed) at bars the seed picks and the order path shaken
-(messages duplicated, reversed, held back). A trial counts as identical when its
+(messages duplicated, reversed, held back, dropped). A trial counts as identical when its
 ``fills.csv`` is byte-identical to the clean run's; an order is lost when the clean run's
 broker took it and the trial's did not, duplicated when the trial's broker journal holds
 it twice. Recovery time runs from the moment the runner noticed the kill to the moment the
@@ -43,6 +43,7 @@ seed = 5
 topology = "{topology}"
 instrument_shards = 2
 heartbeat_seconds = 2.0
+checkpoint_mib = 0.5  # later kills recover from a checkpoint, early ones from the whole log
 
 [data]
 source = "synthetic"
@@ -109,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{clean_fill_count:,} fills",
             flush=True,
         )
-        identical = failed = kills = restarts = lost = duplicated = 0
+        identical = failed = kills = restarts = lost = duplicated = reconciled = 0
+        from_checkpoint = 0
         order_faults = Counter[str]()
         recovery: list[float] = []
         for seed in range(args.first_seed, args.first_seed + args.trials):
@@ -128,8 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for restart in summary["restarts"]
                 if restart["recovery_seconds"]
             ]
-            for kind in ("duplicated", "reversed", "held"):
+            for kind in ("duplicated", "reversed", "held", "dropped"):
                 order_faults[kind] += chaos[kind]
+            reconciled += len(summary["reconciliations"])
+            from_checkpoint += sum(restart["from_checkpoint"] for restart in summary["restarts"])
             orders = order_ids(out / "journal.msgpack")
             lost += len(set(clean_orders) - set(orders))
             duplicated += sum(count - 1 for count in orders.values() if count > 1)
@@ -147,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"trials                {args.trials}")
     print(f"failed runs           {failed}")
     print(f"kills                 {kills}")
-    print(f"restarts              {restarts}")
+    print(f"restarts              {restarts} ({from_checkpoint} from a checkpoint)")
+    print(f"reconciliations       {reconciled} (a restarted instrument the broker corrected)")
     print(f"identical fills       {identical} of {args.trials}")
     print(f"lost orders           {lost}")
     print(f"duplicate orders      {duplicated}")

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import msgspec
 
 from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
@@ -105,6 +107,23 @@ class BrokerEngine:
         # that bar. Kept only when some strategy reads it: the sum costs a pass over positions.
         self._accounts = accounts
         self.account: tuple[int, float, float] | None = None
+
+    # -- a checkpoint ----------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Its fills and statements, the bulk of a long run's broker checkpoint, as one
+        msgpack string each: pickled one struct at a time they cost ten times as much."""
+        state = dict(self.__dict__)
+        state["fills"] = msgspec.msgpack.encode(self.fills)
+        state["statements"] = msgspec.msgpack.encode(self.statements)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["fills"] = msgspec.msgpack.decode(state["fills"], type=list[Fill])
+        state["statements"] = msgspec.msgpack.decode(
+            state["statements"], type=list[AccountStatement]
+        )
+        self.__dict__.update(state)
 
     # -- what arrived ---------------------------------------------------------------------
 

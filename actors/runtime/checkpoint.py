@@ -18,12 +18,15 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bumped when what a checkpoint holds changes: an older one is not loaded
+COST_SHARE_INVERSE = 9  # after a checkpoint that took t, none for 9 t: at most a tenth
 
 
 class CheckpointError(RuntimeError):
@@ -65,13 +68,23 @@ def read_checkpoint(path: Path) -> tuple[int, Any] | None:
 
 
 class Checkpoints:
-    """An actor's checkpoints: due every ``every_bytes`` of input log, and given up (with
-    one warning, recovery then replays the whole log) if its state cannot be pickled."""
+    """An actor's checkpoints: due every ``every_bytes`` of input log, but never more often
+    than keeps their cost under a tenth of the actor's time (a checkpoint holds the whole
+    state, which grows with the run: the broker's reply history and fills); given up, with
+    one warning, if the state cannot be pickled (recovery then replays the whole log)."""
 
-    def __init__(self, input_log: Path | None, every_bytes: int, owner: str) -> None:
+    def __init__(
+        self,
+        input_log: Path | None,
+        every_bytes: int,
+        owner: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = checkpoint_path(input_log) if input_log and every_bytes > 0 else None
         self._every = every_bytes
         self._owner = owner
+        self._clock = clock
+        self._next_allowed = 0.0  # the clock's time before which none is taken
         self.taken_at = 0  # the log offset of the last one
         self.counters = {"checkpoints": 0, "checkpoint_bytes": 0}
 
@@ -84,10 +97,15 @@ class Checkpoints:
         return loaded
 
     def due(self, log_offset: int) -> bool:
-        return self.path is not None and log_offset - self.taken_at >= self._every
+        return (
+            self.path is not None
+            and log_offset - self.taken_at >= self._every
+            and self._clock() >= self._next_allowed
+        )
 
     def take(self, log_offset: int, state: Any) -> None:
         assert self.path is not None
+        started = self._clock()
         try:
             size = write_checkpoint(self.path, log_offset, state)
         except Exception as error:  # a user's context that does not pickle, a full disk
@@ -99,6 +117,8 @@ class Checkpoints:
             )
             self.path = None
             return
+        ended = self._clock()
+        self._next_allowed = ended + COST_SHARE_INVERSE * (ended - started)
         self.taken_at = log_offset
         self.counters["checkpoints"] += 1
         self.counters["checkpoint_bytes"] = size

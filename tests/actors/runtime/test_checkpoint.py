@@ -135,7 +135,9 @@ def test_a_checkpoint_of_another_format_or_garbage_is_refused_by_name(tmp_path: 
 def test_checkpoints_are_due_every_so_many_bytes_and_off_when_the_state_does_not_pickle(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    checkpoints = Checkpoints(tmp_path / "host.log", every_bytes=100, owner="instruments-0")
+    checkpoints = Checkpoints(
+        tmp_path / "host.log", every_bytes=100, owner="instruments-0", clock=lambda: 0.0
+    )
     assert not checkpoints.due(99) and checkpoints.due(100)
     checkpoints.take(100, {"fine": True})
     assert not checkpoints.due(150) and checkpoints.due(200)
@@ -146,3 +148,21 @@ def test_checkpoints_are_due_every_so_many_bytes_and_off_when_the_state_does_not
     assert read_checkpoint(tmp_path / "host.log.checkpoint") == (100, {"fine": True})
     never = Checkpoints(tmp_path / "other.log", every_bytes=0, owner="instruments-1")
     assert not never.due(10**9) and never.load() is None
+
+
+def test_a_checkpoint_that_took_long_holds_the_next_back_to_keep_their_cost_a_tenth(
+    tmp_path: Path,
+) -> None:
+    now = [10.0]
+
+    def clock() -> float:
+        now[0] += 0.5  # every reading: the checkpoint takes 0.5 s
+        return now[0]
+
+    checkpoints = Checkpoints(tmp_path / "host.log", every_bytes=100, owner="broker", clock=clock)
+    checkpoints.take(100, {"state": 1})  # from 10.5 to 11.0: none before 11.0 + 9 x 0.5
+    now[0] = 14.9  # read as 15.4
+    assert not checkpoints.due(10_000)  # enough log, too soon
+    now[0] = 15.6
+    assert checkpoints.due(10_000)
+    assert not checkpoints.due(150)  # soon enough, too little log
