@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recovery_time")
     parser.add_argument("--symbols", type=int, default=4)
     parser.add_argument("--bars", type=int, nargs="+", default=[50_000, 200_000])
-    parser.add_argument("--mib", type=float, default=4.0, help="run.checkpoint_mib when on")
+    parser.add_argument("--mib", type=float, default=16.0, help="run.checkpoint_mib when on")
     args = parser.parse_args(argv)
     print(
         f"{'bars':>10} {'checkpoints':>11} {'clean s':>8} {'victim':>14} "

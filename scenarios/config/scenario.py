@@ -50,7 +50,7 @@ class RunSection(_Section, kw_only=True):
     stream_hwm: int = 0
     # A restarted actor replays the input log written since its last checkpoint: one is
     # taken each time this much log has been written (0: never; a restart replays all).
-    checkpoint_mib: float = 4.0
+    checkpoint_mib: float = 16.0
 
 
 class DataSection(_Section, kw_only=True):

@@ -150,7 +150,7 @@ def test_checkpoints_are_due_every_so_many_bytes_and_off_when_the_state_does_not
     assert not never.due(10**9) and never.load() is None
 
 
-def test_a_checkpoint_that_took_long_holds_the_next_back_to_keep_their_cost_a_tenth(
+def test_a_checkpoint_that_took_long_holds_the_next_back_to_keep_their_cost_small(
     tmp_path: Path,
 ) -> None:
     now = [10.0]
@@ -160,9 +160,9 @@ def test_a_checkpoint_that_took_long_holds_the_next_back_to_keep_their_cost_a_te
         return now[0]
 
     checkpoints = Checkpoints(tmp_path / "host.log", every_bytes=100, owner="broker", clock=clock)
-    checkpoints.take(100, {"state": 1})  # from 10.5 to 11.0: none before 11.0 + 9 x 0.5
-    now[0] = 14.9  # read as 15.4
+    checkpoints.take(100, {"state": 1})  # from 10.5 to 11.0: none before 11.0 + 19 x 0.5
+    now[0] = 19.9  # read as 20.4
     assert not checkpoints.due(10_000)  # enough log, too soon
-    now[0] = 15.6
+    now[0] = 20.6
     assert checkpoints.due(10_000)
     assert not checkpoints.due(150)  # soon enough, too little log
