@@ -9,6 +9,7 @@ and tcp tests take random free loopback ports. Receiving with a timeout is
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,13 @@ from tests.zmq_support import TERMINATE_TIMEOUT_SECONDS, free_loopback_port, ter
 
 pytest_plugins = ["pytester"]
 INTEGRATION = Path(__file__).parent / "integration"
+
+# A suite started as a background job of a script (``cmd &`` where job control is off, as in
+# a subshell) inherits SIGINT ignored, and so would every CLI it starts: Python leaves an
+# ignored SIGINT ignored. The tests that press Ctrl-C on a run or a sweep need it live, as
+# at a terminal; a handler (unlike SIG_IGN) is not inherited across exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
