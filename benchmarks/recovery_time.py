@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,33 +26,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import chaos
+
 TIMEOUT_SECONDS = 900.0
 KILL_AT = 0.9  # of the clean run's journal
 
 
 def scenario_toml(symbols: int, bars: int, checkpoint_mib: float) -> str:
-    listed = ", ".join(f'"S{index:03d}"' for index in range(symbols))
-    return f"""\
-[run]
-name = "recovery"
-seed = 5
-topology = "processes"
-instrument_shards = 2
-checkpoint_mib = {checkpoint_mib}
-timeout_seconds = {TIMEOUT_SECONDS}
-
-[data]
-source = "synthetic"
-symbols = [{listed}]
-bars_per_symbol = {bars}
-
-[strategy]
-name = "sma_crossover"
-params = {{ fast = 5, slow = 20, quantity = 10 }}
-
-[broker]
-starting_cash = 100000000.0
-"""
+    """The chaos benchmark's scenario, with its checkpoints set, its timeout raised, and
+    the default heartbeat (a long run's checkpoint can keep an actor busy for a second)."""
+    text = chaos.scenario_toml(symbols, bars).replace("heartbeat_seconds = 2.0\n", "")
+    settings = f"checkpoint_mib = {checkpoint_mib}\ntimeout_seconds = {TIMEOUT_SECONDS}"
+    return re.sub(r"checkpoint_mib = .*", settings, text)
 
 
 def command(scenario: Path, out: Path) -> list[str]:

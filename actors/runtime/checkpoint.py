@@ -86,6 +86,7 @@ class Checkpoints:
         self._clock = clock
         self._next_allowed = 0.0  # the clock's time before which none is taken
         self.taken_at = 0  # the log offset of the last one
+        self.loaded = False  # this actor started from one (a restart)
         self.counters = {"checkpoints": 0, "checkpoint_bytes": 0, "checkpoint_ms": 0}
 
     def load(self) -> tuple[int, Any] | None:
@@ -94,6 +95,7 @@ class Checkpoints:
         loaded = read_checkpoint(self.path)
         if loaded is not None:
             self.taken_at = loaded[0]
+            self.loaded = True
         return loaded
 
     def due(self, log_offset: int) -> bool:

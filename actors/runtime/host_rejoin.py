@@ -26,7 +26,7 @@ from tradeswarm.actors.runtime.checkpoint import Checkpoints
 from tradeswarm.actors.runtime.input_log import BARS, BROKER, read_input_log
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.socket_actor import SocketActor
-from tradeswarm.messages import ActorFinished, decode, encode
+from tradeswarm.messages import ActorFinished, decode, encode, instrument_name
 from tradeswarm.messages.recovery import (
     ActorRecovered,
     Reconciled,
@@ -54,7 +54,6 @@ class HostRecovery(SocketActor):
     _replayed: int
     _replay_seconds: float
     _checkpoints: Checkpoints
-    _from_checkpoint: bool
     _orders: zmq.Socket
 
     def _take_broker_frame(self, body: bytes) -> None:
@@ -106,7 +105,9 @@ class HostRecovery(SocketActor):
             elif kind == BROKER:
                 self._take_broker_frame(frame)
             elif kind == RECONCILED:
-                self._reconcile(frame)
+                reply = decode(frame)
+                assert isinstance(reply, ResumeReply)  # it was logged as one
+                self._reconcile(reply, frame)
             else:
                 self._decide()
             self._replayed += 1
@@ -127,7 +128,6 @@ class HostRecovery(SocketActor):
     def _restore(self, state: dict[str, Any]) -> None:
         """The host as its checkpoint holds it; its finished instruments say so again (the
         runner may not have heard before the kill)."""
-        self._from_checkpoint = True
         self._replies_seen = state["replies_seen"]
         self._feed.position = state["position"]
         for symbol, instrument_state in state["instruments"].items():
@@ -145,29 +145,33 @@ class HostRecovery(SocketActor):
                     actor=self.name,
                     replayed_inputs=self._replayed,
                     replay_seconds=round(self._replay_seconds, 4),
-                    from_checkpoint=self._from_checkpoint,
+                    from_checkpoint=self._checkpoints.loaded,
                 )
             )
 
-    def _reconcile(self, reply_frame: bytes) -> None:
-        """Every instrument against the broker's snapshot in a resume's reply, all of
-        whose replies it has taken: where one differs the broker wins, which is logged
-        (a replay does it again at the same point) and reported."""
-        reply = decode(reply_frame)
-        assert isinstance(reply, ResumeReply)
-        for instrument in self.instruments.values():
-            record = instrument.reconcile(reply.positions, reply.open_orders)
-            if record is None:
-                continue
-            self.counters["reconciliations"] = self.counters.get("reconciliations", 0) + 1
-            self._log(RECONCILED, reply_frame)
-            if not self._replaying:
-                log.warning("%s: %s", instrument.name, "; ".join(record.differences))
-                self.send_control(
-                    Reconciled(
-                        actor=instrument.name,
-                        differences=list(record.differences),
-                        state_before=record.state_before,
-                        state_after=record.state_after,
-                    )
+    def _reconcile(self, reply: ResumeReply, frame: bytes) -> None:
+        """Every instrument against the broker's snapshot in a resume's reply (``frame``),
+        all of whose replies it has taken: where one differs the broker wins, which is
+        logged (a replay does it again at the same point) and reported."""
+        records = [
+            record
+            for instrument in self.instruments.values()
+            if (record := instrument.reconcile(reply.positions, reply.open_orders)) is not None
+        ]
+        if not records:
+            return
+        self.counters["reconciliations"] = self.counters.get("reconciliations", 0) + len(records)
+        self._log(RECONCILED, frame)
+        if self._replaying:
+            return
+        for record in records:
+            actor = instrument_name(record.symbol)
+            log.warning("%s: %s", actor, "; ".join(record.differences))
+            self.send_control(
+                Reconciled(
+                    actor=actor,
+                    differences=list(record.differences),
+                    state_before=record.state_before,
+                    state_after=record.state_after,
                 )
+            )

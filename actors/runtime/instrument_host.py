@@ -99,7 +99,6 @@ class InstrumentHostActor(HostRecovery):
         self._replay_seconds = 0.0
         self._chaos = None if config.chaos_seed < 0 else OrderPathChaos(config.chaos_seed)
         self._checkpoints = Checkpoints(self._log_path, config.checkpoint_bytes, self.name)
-        self._from_checkpoint = False
 
     def open_sockets(self) -> None:
         recovering = self._recover
@@ -157,7 +156,7 @@ class InstrumentHostActor(HostRecovery):
                 self._awaiting_resume = False
                 for body in frames[1 + max(0, self._replies_seen - first.from_index) :]:
                     self._take_broker_frame(body)
-                self._reconcile(frames[0])
+                self._reconcile(first, frames[0])
                 frames = []
             elif self._awaiting_resume:
                 return  # sent before the resume was read: it comes again after the reply

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import zmq
 
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
@@ -259,14 +260,9 @@ class Swarm:
         elif isinstance(message, ActorRecovered):
             self._recovered(message)
         elif isinstance(message, Reconciled):
-            self.reconciliations.append(
-                {
-                    "actor": message.actor,
-                    "differences": message.differences,
-                    "state_before": message.state_before,
-                    "state_after": message.state_after,
-                }
-            )
+            record = msgspec.structs.asdict(message)
+            del record["schema_version"]
+            self.reconciliations.append(record)
         elif self._live and isinstance(message, ActorReady):
             if message.actor == MARKET_DATA_NAME:  # restarted: how far to skip
                 self._tell(BROKER_NAME, ResyncRequest(peer=MARKET_DATA_NAME))

@@ -162,7 +162,7 @@ class BrokerRecovery(SocketActor):
                     actor=self.name,
                     replayed_inputs=replayed,
                     replay_seconds=self._replay_seconds,
-                    from_checkpoint=self._checkpoints.taken_at > 0,
+                    from_checkpoint=self._checkpoints.loaded,
                 )
             )
 
