@@ -19,7 +19,10 @@ from tradeswarm.messages.state import OpenOrder, Position
 
 
 class ResumeRequest(Message, kw_only=True, frozen=True):
-    """From a restarted host: re-send me every reply after the first ``replies_seen``."""
+    """From a restarted host: re-send me every reply after the first ``replies_seen``.
+    It comes alone: the host sends its requests again only once it has the reply, and
+    has checked its instruments against it (a request decided from facts the broker
+    contradicts is voided, not sent)."""
 
     host: str
     replies_seen: int
@@ -29,12 +32,16 @@ class ResumeReply(Message, kw_only=True, frozen=True):
     """The broker's answer, in the same multipart message as the replies it re-sends:
     those that follow are the host's replies from number ``from_index`` on. With the
     positions and open orders of the host's symbols as the broker holds them after the
-    last of those replies: what the host's instruments check themselves against."""
+    last of those replies: what the host's instruments check themselves against. And, by
+    symbol, the highest request number the broker has taken (``requests_taken``): an
+    instrument the broker contradicts voids what it decided after that, which never
+    reached the broker, and numbers its next request after it."""
 
     host: str
     from_index: int
     positions: list[Position] = msgspec.field(default_factory=list)
     open_orders: list[OpenOrder] = msgspec.field(default_factory=list)
+    requests_taken: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class SnapshotEnd(Message, kw_only=True, frozen=True):

@@ -37,6 +37,9 @@ class Admission:
     def duplicates(self) -> int:
         return self._taken.duplicates
 
+    def last_taken(self, symbol: str) -> int:
+        return self._taken.last_taken(symbol)
+
     def entitled(self, origin: bytes, symbol: str) -> bool:
         return self._identities.get(symbol) == origin
 

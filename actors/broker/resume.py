@@ -30,23 +30,36 @@ class ReplyHistory:
 
 
 class RequestFilter:
+    """Which ``(symbol, seq)`` have come. Only those past a hole are kept one by one: below
+    ``taken_through`` every number has come, so memory stays bounded by the holes."""
+
     def __init__(self) -> None:
-        self._taken: set[tuple[str, int]] = set()
+        self._taken: set[tuple[str, int]] = set()  # past a hole of their symbol
         self._through: dict[str, int] = {}
+        self._last: dict[str, int] = {}
         self.duplicates = 0
 
     def first_time(self, symbol: str, seq: int) -> bool:
         key = (symbol, seq)
-        if key in self._taken:
+        through = self._through.get(symbol, 0)
+        if seq <= through or key in self._taken:
             self.duplicates += 1
             return False
-        self._taken.add(key)
-        through = self._through.get(symbol, 0)
+        self._last[symbol] = max(self._last.get(symbol, 0), seq)
+        if seq != through + 1:
+            self._taken.add(key)
+            return True
+        through = seq
         while (symbol, through + 1) in self._taken:
             through += 1
+            self._taken.discard((symbol, through))
         self._through[symbol] = through
         return True
 
     def taken_through(self, symbol: str) -> int:
         """The ``n`` such that every request of ``symbol`` numbered 1 to ``n`` has come."""
         return self._through.get(symbol, 0)
+
+    def last_taken(self, symbol: str) -> int:
+        """The highest request number of ``symbol`` that has come (0: none)."""
+        return self._last.get(symbol, 0)

@@ -70,6 +70,10 @@ class OrderTracker:
     def replacing(self, replace: Replace, decided_ts_ns: int) -> None:
         self._replacing[(replace.client_order_id, decided_ts_ns)] = replace
 
+    def void_replace(self, client_order_id: str, decided_ts_ns: int) -> None:
+        """A replace that never reached the broker (``actors.runtime.untaken``)."""
+        self._replacing.pop((client_order_id, decided_ts_ns), None)
+
     def broker_passed(self, through_ts_ns: int) -> None:
         """The broker refused the replaces it has not acknowledged by now, or they came
         too late: forget them."""

@@ -19,6 +19,7 @@ give back (indicators, counters, flags) stays as the checkpoint had it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +45,12 @@ def reconcile(
     orders: OrderTracker,
     positions: list[Position],
     open_orders: list[OpenOrder],
+    void_untaken: Callable[[], None] = lambda: None,
 ) -> Reconciliation | None:
-    """None where the instrument agrees with the broker; otherwise the broker's facts are
-    applied to ``orders.context`` and the record names the state to go on in."""
+    """None where the instrument agrees with the broker; otherwise ``void_untaken`` drops
+    what it decided that the broker has not taken (``actors.runtime.untaken``), the
+    broker's facts are applied to ``orders.context``, and the record names the state to
+    go on in."""
     context = orders.context
     position = sum(item.quantity for item in positions if item.symbol == symbol)
     theirs = {order.client_order_id: order for order in open_orders if order.symbol == symbol}
@@ -71,6 +75,7 @@ def reconcile(
             )
     if not differences:
         return None
+    void_untaken()
     context.position = float(position)
     for client_order_id in ours.keys() - theirs.keys():
         orders.drop(client_order_id)

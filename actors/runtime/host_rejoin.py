@@ -75,15 +75,27 @@ class HostRecovery(SocketActor):
         )
 
     def _resume(self) -> None:
-        """Ask the broker for the replies not yet taken, and send it again every request
-        and the latest clock report of every instrument: it drops what it has."""
+        """Ask the broker for the replies not yet taken; its reply leads to
+        ``_take_resume_reply``. Nothing is decided until it comes."""
         self._awaiting_resume = True
         self._resumes_pending += 1
         resume = ResumeRequest(host=self.name, replies_seen=self._replies_seen)
+        self._orders.send(encode(resume))
+
+    def _take_resume_reply(self, reply: ResumeReply, frames: list[bytes]) -> None:
+        """The replies it had not taken, then its instruments checked against the
+        broker's snapshot (which voids what one decided from facts the broker
+        contradicts), then every request and the latest clock report of every
+        instrument sent again: the broker drops what it has."""
+        self._resumes_pending -= 1
+        self._awaiting_resume = False
+        for body in frames[1 + max(0, self._replies_seen - reply.from_index) :]:
+            self._take_broker_frame(body)
+        self._reconcile(reply, frames[0])
         resent = [
             frame for instrument in self.instruments.values() for frame in instrument.resend()
         ]
-        self._orders.send_multipart([encode(resume), *resent])
+        self._orders.send_multipart(resent)
 
     def on_resync_request(self) -> None:
         """The broker was restarted: it has what it logged, and needs the rest."""
@@ -156,7 +168,14 @@ class HostRecovery(SocketActor):
         records = [
             record
             for instrument in self.instruments.values()
-            if (record := instrument.reconcile(reply.positions, reply.open_orders)) is not None
+            if (
+                record := instrument.reconcile(
+                    reply.positions,
+                    reply.open_orders,
+                    reply.requests_taken.get(instrument.symbol, 0),
+                )
+            )
+            is not None
         ]
         if not records:
             return

@@ -34,6 +34,7 @@ from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.reconcile import Reconciliation, reconcile
 from tradeswarm.actors.fsm.timeline import TransitionLog
 from tradeswarm.actors.runtime.intent_messages import client_order_id, request_for
+from tradeswarm.actors.runtime.untaken import void_untaken
 from tradeswarm.messages import (
     Bar,
     BarBatch,
@@ -283,15 +284,27 @@ class Instrument:
         return [*self._requests_sent, encode(latest)]
 
     def reconcile(
-        self, positions: list[Position], open_orders: list[OpenOrder]
+        self, positions: list[Position], open_orders: list[OpenOrder], last_taken: int
     ) -> Reconciliation | None:
-        """Checked against the broker's snapshot after a restart: the broker wins."""
+        """Checked against the broker's snapshot after a restart: the broker wins, and
+        what was decided after its ``last_taken`` request is voided."""
         record = reconcile(
-            self.strategy, self.symbol, self.state, self.orders, positions, open_orders
+            self.strategy,
+            self.symbol,
+            self.state,
+            self.orders,
+            positions,
+            open_orders,
+            lambda: self._void_untaken(last_taken),
         )
         if record is not None:
             self.state = record.state_after
         return record
+
+    def _void_untaken(self, last_taken: int) -> None:
+        voided = void_untaken(self._requests_sent, last_taken, self.orders)
+        self.counters["orders"] -= voided
+        self._order_seq = last_taken
 
     def checkpoint_state(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _CHECKPOINTED}

@@ -152,11 +152,7 @@ class InstrumentHostActor(HostRecovery):
         if self._resumes_pending:
             first = self.decode_or_count(frames[0], "router")
             if isinstance(first, ResumeReply):
-                self._resumes_pending -= 1
-                self._awaiting_resume = False
-                for body in frames[1 + max(0, self._replies_seen - first.from_index) :]:
-                    self._take_broker_frame(body)
-                self._reconcile(first, frames[0])
+                self._take_resume_reply(first, frames)
                 frames = []
             elif self._awaiting_resume:
                 return  # sent before the resume was read: it comes again after the reply

@@ -86,14 +86,10 @@ def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_wor
 ) -> None:
     """A damaged checkpoint (an instrument's position off by 7): the restarted host checks
     its instruments against the broker's snapshot in the resume's reply, the broker wins,
-    a reconciliation record says what differed, and the run completes.
-
-    The fills are not asserted: the log after the checkpoint is replayed with the damaged
-    position before the reply comes, and a request that replay decides anew (none did
-    before the kill) reaches the broker with the resume, ahead of the reconciliation: two of
-    three runs gave the clean run's fills (without the reconciliation none did). Resuming
-    in two steps (reconcile, then send again what the broker lacks) is the fix to make."""
-    scenario, _, clean_size = clean_run
+    a reconciliation record says what differed, and the run completes with the clean
+    run's fills: what the damaged replay decided anew after the broker's last request is
+    voided, not sent (the host sends its requests again only after the reconciliation)."""
+    scenario, clean_fills, clean_size = clean_run
     tag = uuid.uuid4().hex
     out = tmp_path / "out"
     process = _start(scenario, out, tag)
@@ -122,7 +118,7 @@ def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_wor
         r"position (\S+) here, (\S+) at the broker", record["differences"][0]
     ).groups()  # type: ignore[union-attr]
     assert float(here) - float(there) == 7
-    assert (out / "fills.csv").read_bytes().count(b"\n") > 100
+    assert (out / "fills.csv").read_bytes() == clean_fills
     _wait_for(lambda: not processes_tagged(tag), "no process of the run")
 
 

@@ -168,7 +168,8 @@ class BrokerRecovery(SocketActor):
 
     def _resume(self, origin: bytes, request: ResumeRequest) -> None:
         """A restarted host gets every frame it has not logged, at once and in one message,
-        ahead of anything still waiting for it in the outbox (which is newer)."""
+        ahead of anything still waiting for it in the outbox (which is newer), with the
+        broker's book and how far it has taken each of the host's instruments' requests."""
         if origin not in self._hosts or origin != host_identity(request.host):
             self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
             return
@@ -181,6 +182,9 @@ class BrokerRecovery(SocketActor):
                 from_index=request.replies_seen,
                 positions=[item for item in held.positions if item.symbol in symbols],
                 open_orders=[item for item in held.open_orders if item.symbol in symbols],
+                requests_taken={
+                    symbol: self._admission.last_taken(symbol) for symbol in sorted(symbols)
+                },
             )
         )
         assert self._router_identity is not None  # the request came through it

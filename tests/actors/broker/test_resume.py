@@ -77,3 +77,17 @@ def test_a_clock_report_waits_for_a_request_it_counts_and_passes_once_it_comes()
 def test_a_report_from_before_reports_counted_requests_is_taken_as_it_comes() -> None:
     admission = Admission({"AAPL": b"inst/a"})
     assert admission.report(StepDone(sender="AAPL", through_ts_ns=7)) == 7
+
+
+def test_the_filter_keeps_only_what_came_past_a_hole_and_knows_the_last_taken() -> None:
+    taken = RequestFilter()
+    for seq in (1, 2, 4, 5):
+        assert taken.first_time("AAPL", seq)
+    assert (taken.taken_through("AAPL"), taken.last_taken("AAPL")) == (2, 5)
+    assert not taken.first_time("AAPL", 1) and not taken.first_time("AAPL", 5)
+    assert taken.first_time("AAPL", 3)  # the hole filled: everything through 5 has come
+    assert (taken.taken_through("AAPL"), taken.last_taken("AAPL")) == (5, 5)
+    assert taken._taken == set()  # nothing left one by one
+    assert not taken.first_time("AAPL", 4)
+    assert taken.duplicates == 3
+    assert (taken.taken_through("MSFT"), taken.last_taken("MSFT")) == (0, 0)
