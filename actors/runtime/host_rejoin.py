@@ -4,12 +4,14 @@ of ``InstrumentHostActor`` (``actors.runtime.instrument_host``), which builds on
 The host logs every input it hands its instruments, and every decision point, to its input
 log (``actors.runtime.input_log``) before anything they caused leaves, and checkpoints its
 instruments now and then (``actors.runtime.checkpoint``). Started with ``recover``, it
-loads the checkpoint and replays the log after it, sends again what the replay produced
-(the broker drops what it already took), and catches up on what it missed: the broker's
-replies after the ones it logged, and the chunks the broker has not passed, re-sent by the
-market data on the host's welcome topic. It decides nothing new until both have come.
-Then its instruments check themselves against the broker's snapshot in the resume's reply
-(``actors.fsm.reconcile``: the broker wins), and it tells the runner it is back.
+loads the checkpoint, replays the log after it, and catches up on what it missed: the
+broker's replies after the ones it logged, and the chunks the broker has not passed,
+re-sent by the market data on the host's welcome topic. It decides nothing new until both
+have come. The resume is two steps: the request alone; then, with the reply, its
+instruments check themselves against the broker's snapshot (``actors.fsm.reconcile``: the
+broker wins, and what one decided from facts the broker contradicts is voided,
+``actors.runtime.untaken``), and only then does it send again every request the replay
+produced (the broker drops what it already took). Then it tells the runner it is back.
 """
 
 from __future__ import annotations
