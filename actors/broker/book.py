@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from tradeswarm.actors.broker.checks import (
     price_problem,
     quantity_problem,
     short_of_cash,
 )
+from tradeswarm.actors.broker.compact_state import LEDGER_PARTS, compacted, expanded
 from tradeswarm.actors.broker.ledger import BrokerLedger, OrderState, PositionState
 from tradeswarm.actors.broker.lifecycle import OPEN_STATUSES
 from tradeswarm.actors.broker.models import Execution
@@ -50,6 +52,13 @@ _EPSILON = 1e-9  # shares: what float arithmetic may lose of a whole quantity
 @dataclass
 class BrokerBook(BrokerLedger):
     replace_rejects: int = 0  # replaces refused as invalid; they emit nothing
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Its closed orders as msgpack (``actors.broker.compact_state``)."""
+        return compacted(self.__dict__, LEDGER_PARTS)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(expanded(state, LEDGER_PARTS))
 
     # -- requests ---------------------------------------------------------------------------
 

@@ -30,10 +30,9 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-import msgspec
-
 from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
+from tradeswarm.actors.broker.compact_state import ENGINE_PARTS, compacted, expanded
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
     AccountStatement,
@@ -111,19 +110,11 @@ class BrokerEngine:
     # -- a checkpoint ----------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        """Its fills and statements, the bulk of a long run's broker checkpoint, as one
-        msgpack string each: pickled one struct at a time they cost ten times as much."""
-        state = dict(self.__dict__)
-        state["fills"] = msgspec.msgpack.encode(self.fills)
-        state["statements"] = msgspec.msgpack.encode(self.statements)
-        return state
+        """Its long parts as msgpack (``actors.broker.compact_state``)."""
+        return compacted(self.__dict__, ENGINE_PARTS)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["fills"] = msgspec.msgpack.decode(state["fills"], type=list[Fill])
-        state["statements"] = msgspec.msgpack.decode(
-            state["statements"], type=list[AccountStatement]
-        )
-        self.__dict__.update(state)
+        self.__dict__.update(expanded(state, ENGINE_PARTS))
 
     # -- what arrived ---------------------------------------------------------------------
 

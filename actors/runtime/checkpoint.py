@@ -25,7 +25,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bumped when what a checkpoint holds changes: an older one is not loaded
+FORMAT = 3  # bumped when what a checkpoint holds changes: an older one is not loaded
 COST_SHARE_INVERSE = 19  # after a checkpoint that took t, none for 19 t: at most 5 %
 
 

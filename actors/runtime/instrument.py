@@ -21,6 +21,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import msgspec
+
 from tradeswarm.actors.fsm.context import Account, Context
 from tradeswarm.actors.fsm.engine import (
     BAR,
@@ -74,6 +76,8 @@ _CHECKPOINTED = (
     "_broker_waits",
     "_requests_sent",
 )
+
+_QUEUED = list[Bar | SessionEvent | BarsPublished]
 
 _RECEIVED = {
     OrderAck: "received_acks",
@@ -307,11 +311,16 @@ class Instrument:
         self._order_seq = last_taken
 
     def checkpoint_state(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _CHECKPOINTED}
+        """The bars it has not decided on as msgpack: pickled one struct at a time they
+        cost a host's checkpoint ten times as much."""
+        state = {name: getattr(self, name) for name in _CHECKPOINTED}
+        state["_queue"] = msgspec.msgpack.encode(list(self._queue))
+        return state
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
+        self._queue = deque(msgspec.msgpack.decode(state["_queue"], type=_QUEUED))
 
     def _step_done(self, through_ts_ns: int) -> StepDone:
         return StepDone(sender=self.symbol, through_ts_ns=through_ts_ns, requests=self._order_seq)

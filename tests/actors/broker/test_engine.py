@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from tradeswarm.actors.broker.engine import Advance, BrokerEngine, Route
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
@@ -147,3 +149,25 @@ def test_nothing_is_accepted_before_every_participant_reported() -> None:
     assert not any(isinstance(m, OrderAck) for _, _, m in advance.effects)
     assert not advance.finished
     assert engine.take_step_done("nobody", T3) is False
+
+
+def test_an_engine_checkpointed_midway_goes_on_as_the_uninterrupted_one() -> None:
+    """A checkpoint holds its long parts as msgpack (``actors.broker.compact_state``): the
+    engine read back holds the same closed orders, fills, statements and pending bars, and
+    decides what the engine that was never checkpointed decides."""
+    engines = [engine_with_bars({"A": [10.0, 12.0, 11.0], "B": [5.0, 5.0, 6.0]}) for _ in "ab"]
+    for engine in engines:
+        engine.take_request(buy("A", 5, T1))
+        report_all(engine, ["A", "B"], T2)
+    uninterrupted, checkpointed = engines
+    state = pickle.dumps(checkpointed)
+    assert b"OrderState" not in state  # the closed orders went as one msgpack string
+    restored: BrokerEngine = pickle.loads(state)
+    assert restored.book.closed_orders == uninterrupted.book.closed_orders != {}
+    assert restored.fills == uninterrupted.fills != []
+    assert restored.statements == uninterrupted.statements
+    assert restored._bars_at == uninterrupted._bars_at != {}  # T3 not passed yet
+    for engine in (uninterrupted, restored):
+        engine.take_request(buy("B", 3, T3, seq=1))
+    assert report_all(restored, ["A", "B"], T3) == report_all(uninterrupted, ["A", "B"], T3)
+    assert restored.fills == uninterrupted.fills
