@@ -21,8 +21,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import msgspec
-
 from tradeswarm.actors.fsm.context import Account, Context
 from tradeswarm.actors.fsm.engine import (
     BAR,
@@ -35,6 +33,7 @@ from tradeswarm.actors.fsm.intents import Intent, Replace, Submit
 from tradeswarm.actors.fsm.orders import OrderTracker
 from tradeswarm.actors.fsm.reconcile import Reconciliation, reconcile
 from tradeswarm.actors.fsm.timeline import TransitionLog
+from tradeswarm.actors.runtime.instrument_checkpoint import instrument_state, restore_instrument
 from tradeswarm.actors.runtime.intent_messages import client_order_id, request_for
 from tradeswarm.actors.runtime.untaken import void_untaken
 from tradeswarm.messages import (
@@ -56,28 +55,6 @@ from tradeswarm.messages import (
 )
 
 log = logging.getLogger(__name__)
-
-# What changes as an instrument runs: its checkpoint (``actors.runtime.checkpoint``). The
-# strategy and the host's callbacks are given again to the restarted instrument.
-_CHECKPOINTED = (
-    "context",
-    "orders",  # pickled with the context it points at
-    "state",
-    "transitions",
-    "counters",
-    "_data_ended",
-    "_broker_ended",
-    "_queue",
-    "_decided_through",
-    "_reported_through",
-    "_broker_through",
-    "_next_batch_seq",
-    "_order_seq",
-    "_broker_waits",
-    "_requests_sent",
-)
-
-_QUEUED = list[Bar | SessionEvent | BarsPublished]
 
 _RECEIVED = {
     OrderAck: "received_acks",
@@ -311,16 +288,10 @@ class Instrument:
         self._order_seq = last_taken
 
     def checkpoint_state(self) -> dict[str, Any]:
-        """The bars it has not decided on as msgpack: pickled one struct at a time they
-        cost a host's checkpoint ten times as much."""
-        state = {name: getattr(self, name) for name in _CHECKPOINTED}
-        state["_queue"] = msgspec.msgpack.encode(list(self._queue))
-        return state
+        return instrument_state(self)
 
     def restore_state(self, state: Mapping[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
-        self._queue = deque(msgspec.msgpack.decode(state["_queue"], type=_QUEUED))
+        restore_instrument(self, state)
 
     def _step_done(self, through_ts_ns: int) -> StepDone:
         return StepDone(sender=self.symbol, through_ts_ns=through_ts_ns, requests=self._order_seq)
