@@ -13,6 +13,7 @@ Ctrl-C: the runner owns the shutdown.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -150,8 +151,14 @@ def launch_node(
     launch = Launch(
         node=node, endpoints=endpoints, parent_pid=os.getpid(), log_level=log_level, keys=keys
     )
-    process.stdin.write(msgspec.msgpack.encode(launch))
-    process.stdin.close()
+    try:
+        process.stdin.write(msgspec.msgpack.encode(launch))
+        process.stdin.close()
+    except BrokenPipeError:
+        # Killed before it read its launch (chaos, a user's kill): it is a dead process
+        # like any other, and the supervisor's next poll sees it and decides.
+        with contextlib.suppress(OSError):
+            process.stdin.close()
     return process
 
 
