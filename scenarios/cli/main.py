@@ -274,8 +274,9 @@ def _state(args: argparse.Namespace) -> int:
     """A live run's trading state; a run that has ended prints the state it ended with."""
     from tradeswarm.messages.link_keys import read_state_key
     from tradeswarm.scenarios.run.folder import RUNNING, read_status
-    from tradeswarm.scenarios.run.runner import FINAL_STATE_FILE, STATE_KEY_FILE, as_builtins
+    from tradeswarm.scenarios.run.runner import FINAL_STATE_FILE, STATE_KEY_FILE
     from tradeswarm.scenarios.run.state_request import request_trading_state
+    from tradeswarm.scenarios.run.summary import as_builtins
 
     folder: Path = args.run_folder
     status = read_status(folder)

@@ -9,6 +9,7 @@ from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.market.config import BarSource, MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig
+from tradeswarm.messages import instrument_name
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.strategies import load_strategy, strategy_ref
 
@@ -94,4 +95,15 @@ def plan_nodes(
         NodeConfig(name="market-data", actors=[market]),
         NodeConfig(name="broker", actors=[router, broker]),
         *(NodeConfig(name=host.name, actors=[host]) for host in hosts),
+    ]
+
+
+def instrument_names(nodes: list[NodeConfig]) -> list[str]:
+    """Each hosted instrument reports its end of data as itself."""
+    return [
+        instrument_name(symbol)
+        for node in nodes
+        for config in node.actors
+        if isinstance(config, InstrumentHostConfig)
+        for symbol in config.symbols
     ]

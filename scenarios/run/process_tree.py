@@ -154,3 +154,32 @@ class ProcessTree:
             if restart.process == node.name:
                 restart.relaunched_at = time.monotonic()
                 break
+
+    def alive_actors(self) -> list[str]:
+        """The actors of the processes still running."""
+        return [
+            config.name
+            for node, process in zip(self.nodes, self.processes, strict=False)  # launched
+            if process.poll() is None
+            for config in node.actors
+        ]
+
+    def stop(self, failed: set[str], timeout_seconds: float) -> None:
+        """After the actors were asked to stop: wait for each process, then terminate, then
+        kill what is left, so no child outlives the run whatever it was doing."""
+        del failed  # a process that failed is waited for like any other: it exits by itself
+        deadline = time.monotonic() + timeout_seconds
+        for process in self.processes:
+            _wait_for_exit(process, deadline - time.monotonic())
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                _wait_for_exit(process, 1.0)
+            if process.poll() is None:
+                process.kill()
+                _wait_for_exit(process, 1.0)
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(max(0.0, timeout_seconds))

@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from tradeswarm.actors.broker.journal import read_journal
 from tradeswarm.messages import (
     AccountStatement,
     DecodeError,
     Fill,
     RunProgress,
-    Side,
     TradingState,
     Transition,
 )
@@ -51,6 +48,7 @@ from tradeswarm.scenarios.run.output import (
 from tradeswarm.scenarios.run.plan import INPUT_LOGS, plan_nodes
 from tradeswarm.scenarios.run.process_tree import restartable
 from tradeswarm.scenarios.run.state_request import write_endpoints
+from tradeswarm.scenarios.run.summary import as_builtins, dropped_frames, summarize
 from tradeswarm.scenarios.run.swarm import Swarm
 from tradeswarm.scenarios.run.validate import PreparedRun, prepare
 
@@ -237,83 +235,3 @@ def _salvage(scenario: Scenario, out_dir: Path) -> int:
 def _signal_name(error: BaseException) -> str:
     signum = getattr(error, "signum", signal.SIGINT)
     return signal.Signals(signum).name
-
-
-def as_builtins(value: object) -> Any:
-    """Messages travel as arrays; people read objects with named fields."""
-    if isinstance(value, msgspec.Struct):
-        return {name: as_builtins(getattr(value, name)) for name in value.__struct_fields__}
-    if isinstance(value, list):
-        return [as_builtins(item) for item in value]
-    return value
-
-
-def summarize(
-    scenario: Scenario,
-    state: TradingState,
-    fills: list[Fill],
-    finished: dict[str, dict[str, int]],
-    stopped: dict[str, dict[str, int]],
-    wall_seconds: float,
-) -> dict[str, Any]:
-    starting_cash = scenario.broker.starting_cash
-    bars = sum(
-        counters.get("bars", 0)
-        for name, counters in finished.items()
-        if name.startswith("instrument/")
-    )
-    malformed = {
-        name: counters["malformed"]
-        for name, counters in stopped.items()
-        if counters.get("malformed")
-    }
-    return {
-        "scenario": scenario.run.name,
-        "strategy": scenario.strategy.name,
-        "symbols": sorted(scenario.data.symbols),
-        "prices": scenario.data.prices(),
-        "starting_cash": starting_cash,
-        "final_cash": state.cash,
-        "final_equity": state.equity,
-        "return": state.equity / starting_cash - 1.0,
-        "positions": {p.symbol: p.quantity for p in state.positions},
-        "fills": len(fills),
-        "round_trips": count_round_trips(fills),
-        "bars_processed": bars,
-        "wall_seconds": round(wall_seconds, 3),
-        "bar_events_per_second": round(bars / wall_seconds) if wall_seconds > 0 else 0,
-        "malformed_messages": malformed,
-        "actor_counters": {
-            name: stopped.get(name, counters)
-            for name, counters in sorted({**finished, **stopped}.items())
-        },
-    }
-
-
-def dropped_frames(
-    runner: dict[str, int], actors: dict[str, dict[str, int]]
-) -> dict[str, dict[str, int]]:
-    """Per socket, what was refused (handshakes without a run key, messages their sender
-    had no right to send) and what did not decode, over the runner and every actor."""
-    table: dict[str, dict[str, int]] = {}
-    for counters in [runner, *actors.values()]:
-        for key, count in counters.items():
-            kind, _, socket = key.partition(".")
-            if socket and kind in ("refused", "malformed"):
-                row = table.setdefault(socket, {"refused": 0, "malformed": 0})
-                row[kind] += count
-    return dict(sorted(table.items()))
-
-
-def count_round_trips(fills: list[Fill]) -> int:
-    """A round trip ends each time a symbol's position returns to zero."""
-    positions: dict[str, float] = {}
-    trips = 0
-    for fill in fills:
-        signed = fill.quantity if fill.side is Side.BUY else -fill.quantity
-        before = positions.get(fill.symbol, 0.0)
-        after = before + signed
-        positions[fill.symbol] = after
-        if before != 0 and (after == 0 or (after > 0) != (before > 0)):
-            trips += 1
-    return trips

@@ -12,10 +12,8 @@ process, as in a threaded sweep worker, never share one).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -44,7 +42,6 @@ from tradeswarm.messages import (
     TradingState,
     Transition,
     inproc_endpoints,
-    instrument_name,
     ipc_endpoints,
     tcp_endpoints,
 )
@@ -59,6 +56,7 @@ from tradeswarm.scenarios.run.chaos import ChaosPlan
 from tradeswarm.scenarios.run.control_socket import ControlSocket
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
+from tradeswarm.scenarios.run.plan import instrument_names
 from tradeswarm.scenarios.run.process_tree import ProcessTree, restartable
 from tradeswarm.scenarios.run.state_request import request_trading_state
 from tradeswarm.scenarios.run.supervisor import Supervisor
@@ -69,17 +67,6 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 5.0
 POLL_MS = 100
-
-
-def instrument_names(nodes: list[NodeConfig]) -> list[str]:
-    """Each hosted instrument reports its end of data as itself."""
-    return [
-        instrument_name(symbol)
-        for node in nodes
-        for config in node.actors
-        if isinstance(config, InstrumentHostConfig)
-        for symbol in config.symbols
-    ]
 
 
 class Swarm:
@@ -103,9 +90,8 @@ class Swarm:
         self._transitions: dict[str, list[Transition]] = {}  # a restarted host resends
         self.results: BrokerResults | None = None
         self.failed: set[str] = set()  # they said so: no stop to wait for
-        self.reconciliations: list[
-            dict[str, Any]
-        ] = []  # restarted instruments the broker corrected
+        # restarted instruments the broker corrected
+        self.reconciliations: list[dict[str, Any]] = []
         self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
         self.started_at = time.monotonic()
         self.chaos = chaos
@@ -132,10 +118,6 @@ class Swarm:
             self._tree = ThreadTree(
                 nodes, self.endpoints, self._context, self.supervisor, self._liveness
             )
-
-    @property
-    def processes(self) -> list[subprocess.Popen[bytes]]:
-        return self._tree.processes if isinstance(self._tree, ProcessTree) else []
 
     @property
     def transitions(self) -> list[Transition]:
@@ -173,10 +155,7 @@ class Swarm:
         self._control = ControlSocket(
             self._context, self.endpoints.control, self.nodes, runner_keys
         )
-        if isinstance(self._tree, ThreadTree):
-            self._tree.launch()
-        else:
-            self._tree.launch(logging.getLogger().getEffectiveLevel())
+        self._tree.launch(logging.getLogger().getEffectiveLevel())
         ready: set[str] = set()
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while ready != set(self.actor_names):
@@ -300,7 +279,7 @@ class Swarm:
 
     def _ask_to_stop(self) -> None:
         assert self._control is not None
-        alive = set(self._actors_alive()) - self.failed  # before they hear: they stop fast
+        alive = set(self._tree.alive_actors()) - self.failed  # before they hear: they stop fast
         for name in self.actor_names:
             self._tell(name, ShutdownRequest())
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
@@ -309,41 +288,8 @@ class Swarm:
             if received is not None and isinstance(received.message, ActorStopped):
                 self.stopped[received.message.actor] = received.message.counters
 
-    def _actors_alive(self) -> list[str]:
-        if isinstance(self._tree, ThreadTree):
-            return [
-                config.name
-                for index, node in enumerate(self.nodes)
-                if self._tree.refs and self._tree.alive(index)
-                for config in node.actors
-            ]
-        return [
-            config.name
-            for node, process in zip(self.nodes, self.processes, strict=True)
-            if process.poll() is None
-            for config in node.actors
-        ]
-
     def _reap(self) -> None:
-        """Every actor stopped; a thread frozen in a strategy cannot be, and is left behind
-        (a daemon thread: it does not keep the process from exiting)."""
-        refs = self._tree.named_refs() if isinstance(self._tree, ThreadTree) else []
-        for _, ref in refs:
-            ref.stop(block=False)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for name, ref in refs:
-            if name not in self.failed:
-                ref.actor_stopped.wait(max(0.0, deadline - time.monotonic()))
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for process in self.processes:
-            _wait_for_exit(process, deadline - time.monotonic())
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                _wait_for_exit(process, 1.0)
-            if process.poll() is None:
-                process.kill()
-                _wait_for_exit(process, 1.0)
+        self._tree.stop(self.failed, STOP_TIMEOUT_SECONDS)
         if self._control is not None:
             self._control_counters = dict(self._control.counters)
             self._control.close()
@@ -355,8 +301,3 @@ class Swarm:
             self._context.destroy(linger=0)
         if self._ipc_dir is not None:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
-
-
-def _wait_for_exit(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(max(0.0, timeout_seconds))

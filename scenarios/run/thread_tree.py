@@ -82,7 +82,8 @@ class ThreadTree:
             for config, ref in zip(node.actors, refs, strict=True)
         ]
 
-    def launch(self) -> None:
+    def launch(self, log_level: int) -> None:
+        del log_level  # the threads log as the runner does
         self.refs = [self._start(node) for node in self.nodes]
 
     def _start(self, node: NodeConfig) -> list[pykka.ActorRef[Any]]:
@@ -175,3 +176,24 @@ class ThreadTree:
             if restart.process == node.name:
                 restart.relaunched_at = time.monotonic()
                 break
+
+    def alive_actors(self) -> list[str]:
+        """The actors of the nodes whose threads all still run."""
+        return [
+            config.name
+            for index, node in enumerate(self.nodes)
+            if self.refs and self.alive(index)
+            for config in node.actors
+        ]
+
+    def stop(self, failed: set[str], timeout_seconds: float) -> None:
+        """Every actor stopped; one that failed is not waited for, and a thread frozen in a
+        strategy cannot be stopped: it is left behind (a daemon thread, it does not keep the
+        process from exiting)."""
+        refs = self.named_refs()
+        for _, ref in refs:
+            ref.stop(block=False)
+        deadline = time.monotonic() + timeout_seconds
+        for name, ref in refs:
+            if name not in failed:
+                ref.actor_stopped.wait(max(0.0, deadline - time.monotonic()))

@@ -20,7 +20,7 @@ from tradeswarm.scenarios.config.scenario import load_scenario
 from tradeswarm.scenarios.run.control_socket import ControlSocket, Received, speakers
 from tradeswarm.scenarios.run.data_source import bar_source
 from tradeswarm.scenarios.run.plan import plan_nodes
-from tradeswarm.scenarios.run.runner import dropped_frames
+from tradeswarm.scenarios.run.summary import dropped_frames
 
 WAIT_MS = 5000
 
