@@ -52,6 +52,32 @@ def reconcile(
     broker's facts are applied to ``orders.context``, and the record names the state to
     go on in."""
     context = orders.context
+    found = differences(symbol, orders, positions, open_orders)
+    if not found:
+        return None
+    position = sum(item.quantity for item in positions if item.symbol == symbol)
+    theirs = {order.client_order_id: order for order in open_orders if order.symbol == symbol}
+    ours = [
+        client_order_id
+        for client_order_id in context.open_orders
+        if orders.acknowledged(client_order_id)
+    ]
+    void_untaken()
+    context.position = float(position)
+    for client_order_id in set(ours) - theirs.keys():
+        orders.drop(client_order_id)
+    for client_order_id, order in theirs.items():
+        orders.adopt(client_order_id, _as_submit(order), order.quantity)
+    return Reconciliation(symbol, tuple(found), state, _infer(strategy, symbol, state, context))
+
+
+def differences(
+    symbol: str, orders: OrderTracker, positions: list[Position], open_orders: list[OpenOrder]
+) -> list[str]:
+    """What the instrument holds that the broker's snapshot contradicts, in words (empty:
+    they agree). It changes nothing: a host asks this before choosing between its log and
+    the broker (``actors.runtime.host_rejoin``)."""
+    context = orders.context
     position = sum(item.quantity for item in positions if item.symbol == symbol)
     theirs = {order.client_order_id: order for order in open_orders if order.symbol == symbol}
     ours = {
@@ -59,31 +85,21 @@ def reconcile(
         for client_order_id, order in context.open_orders.items()
         if orders.acknowledged(client_order_id)
     }
-    differences = []
+    found: list[str] = []
     if context.position != position:
-        differences.append(f"position {context.position:g} here, {position:g} at the broker")
+        found.append(f"position {context.position:g} here, {position:g} at the broker")
     for client_order_id in sorted(ours.keys() - theirs.keys()):
-        differences.append(f"order {client_order_id} open here, not at the broker")
+        found.append(f"order {client_order_id} open here, not at the broker")
     for client_order_id in sorted(theirs.keys() - ours.keys()):
-        differences.append(f"order {client_order_id} open at the broker, not here")
+        found.append(f"order {client_order_id} open at the broker, not here")
     for client_order_id in sorted(ours.keys() & theirs.keys()):
         here, there = ours[client_order_id], _as_submit(theirs[client_order_id])
         if here != there:
-            differences.append(
+            found.append(
                 f"order {client_order_id} is {_describe(here)} here, "
                 f"{_describe(there)} at the broker"
             )
-    if not differences:
-        return None
-    void_untaken()
-    context.position = float(position)
-    for client_order_id in ours.keys() - theirs.keys():
-        orders.drop(client_order_id)
-    for client_order_id, order in theirs.items():
-        orders.adopt(client_order_id, _as_submit(order), order.quantity)
-    return Reconciliation(
-        symbol, tuple(differences), state, _infer(strategy, symbol, state, context)
-    )
+    return found
 
 
 def _infer(strategy: Strategy, symbol: str, state: str, context: Any) -> str:

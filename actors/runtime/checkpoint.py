@@ -98,6 +98,13 @@ class Checkpoints:
             self.loaded = True
         return loaded
 
+    def discard(self) -> None:
+        """The loaded checkpoint was wrong: deleted, and the next one due at once."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self.taken_at = 0
+        self.loaded = False
+
     def due(self, log_offset: int) -> bool:
         return (
             self.path is not None

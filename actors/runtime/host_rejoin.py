@@ -12,20 +12,33 @@ instruments check themselves against the broker's snapshot (``actors.fsm.reconci
 broker wins, and what one decided from facts the broker contradicts is voided,
 ``actors.runtime.untaken``), and only then does it send again every request the replay
 produced (the broker drops what it already took). Then it tells the runner it is back.
+
+A checkpoint is a shortcut, the log is the record: where the broker contradicts a host
+that started from a checkpoint, the checkpoint is thrown away and the instruments are
+rebuilt from the whole log before anything is reconciled. Only what the log itself gets
+wrong is then the broker's to correct, so a damaged checkpoint costs a longer replay and
+never a different fill.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import zmq
 
-from tradeswarm.actors.runtime.catch_up import MarketFeed
+from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.checkpoint import Checkpoints
-from tradeswarm.actors.runtime.input_log import BARS, BROKER, read_input_log
+from tradeswarm.actors.runtime.input_log import (
+    BARS,
+    BROKER,
+    InputLog,
+    read_input_log,
+    read_whole_input_log,
+)
 from tradeswarm.actors.runtime.instrument import Instrument
 from tradeswarm.actors.runtime.socket_actor import SocketActor
 from tradeswarm.messages import ActorFinished, decode, encode, instrument_name
@@ -47,6 +60,9 @@ class HostRecovery(SocketActor):
     instruments: dict[str, Instrument]
     _running: list[Instrument]
     _log_path: Path | None
+    _input_log: InputLog | None
+    _outbox: list[bytes]
+    _unverified_checkpoint: bool
     _recover: bool
     _replaying: bool
     _replies_seen: int
@@ -59,6 +75,12 @@ class HostRecovery(SocketActor):
     _orders: zmq.Socket
 
     def _take_broker_frame(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def _new_instruments(self) -> dict[str, Instrument]:
+        raise NotImplementedError
+
+    def _new_position(self) -> StreamPosition:
         raise NotImplementedError
 
     def _decide(self) -> None:
@@ -91,13 +113,51 @@ class HostRecovery(SocketActor):
         instrument sent again: the broker drops what it has."""
         self._resumes_pending -= 1
         self._awaiting_resume = False
-        for body in frames[1 + max(0, self._replies_seen - reply.from_index) :]:
-            self._take_broker_frame(body)
+        self._take_missed(reply, frames)
+        if self._unverified_checkpoint:
+            self._unverified_checkpoint = False
+            if self._contradicted(reply):
+                self._replay_whole_log()
+                if self._replies_seen < reply.from_index:  # the checkpoint's count was wrong
+                    self._resume()  # ask again from where the log says
+                    return
+                self._take_missed(reply, frames)
         self._reconcile(reply, frames[0])
         resent = [
             frame for instrument in self.instruments.values() for frame in instrument.resend()
         ]
         self._orders.send_multipart(resent)
+
+    def _take_missed(self, reply: ResumeReply, frames: list[bytes]) -> None:
+        """The reply's frames from the first this host has not taken."""
+        for body in frames[1 + max(0, self._replies_seen - reply.from_index) :]:
+            self._take_broker_frame(body)
+
+    def _contradicted(self, reply: ResumeReply) -> bool:
+        return any(
+            instrument.disagrees(reply.positions, reply.open_orders)
+            for instrument in self.instruments.values()
+        )
+
+    def _replay_whole_log(self) -> None:
+        """The broker contradicts what the checkpoint gave: the instruments are built
+        afresh and take every input the host has logged, those taken since it restarted
+        included, so they stand where the killed host's did. The checkpoint is deleted
+        (the next one is taken at the next decision point)."""
+        assert self._log_path is not None and self._input_log is not None
+        started = time.perf_counter()
+        log.warning("%s: the broker contradicts its checkpoint; replaying its whole log", self.name)
+        self.counters["checkpoints_refuted"] = self.counters.get("checkpoints_refuted", 0) + 1
+        self.counters.pop("reconciliations", None)  # the whole log's are counted again
+        self._checkpoints.discard()
+        self._input_log.flush()
+        self.instruments = self._new_instruments()
+        self._running = list(self.instruments.values())
+        self._replies_seen = 0
+        self._feed.position = self._new_position()
+        self._replay_records(read_whole_input_log(self._log_path))
+        self._outbox.clear()  # all in what the resume sends
+        self._replay_seconds += time.perf_counter() - started
 
     def on_resync_request(self) -> None:
         """The broker was restarted: it has what it logged, and needs the rest."""
@@ -108,12 +168,18 @@ class HostRecovery(SocketActor):
         """The host that was killed, rebuilt from its log; what it sends waits in the outbox."""
         assert self._log_path is not None
         started = time.perf_counter()
-        self._replaying = True
         loaded = self._checkpoints.load()
         if loaded is not None:
             self._restore(loaded[1])
+            self._unverified_checkpoint = True
         start = 0 if loaded is None else loaded[0]
-        for kind, frame in read_input_log(self._log_path, start):
+        self._replay_records(read_input_log(self._log_path, start))
+        self._replay_seconds = time.perf_counter() - started
+
+    def _replay_records(self, records: Iterable[tuple[bytes, bytes]]) -> None:
+        """Each logged input taken again, and a decision wherever the host decided."""
+        self._replaying = True
+        for kind, frame in records:
             if kind == BARS:
                 self._feed.take(frame)
             elif kind == BROKER:
@@ -126,7 +192,6 @@ class HostRecovery(SocketActor):
                 self._decide()
             self._replayed += 1
         self._replaying = False
-        self._replay_seconds = time.perf_counter() - started
 
     def _checkpoint_state(self) -> dict[str, Any]:
         return {

@@ -81,18 +81,34 @@ def read_input_log(path: Path, start: int = 0) -> Iterator[tuple[bytes, bytes]]:
     data = path.read_bytes() if path.exists() else b""
     if start > len(data):
         raise ValueError(f"{path}: {len(data)} bytes, but a checkpoint was taken at {start}")
+    records, decided_end, decided_records = _records(data, start)
+    if decided_end < len(data):
+        os.truncate(path, decided_end)
+    yield from records[:decided_records]
+
+
+def read_whole_input_log(path: Path) -> list[tuple[bytes, bytes]]:
+    """Every whole record of a log its owner is still writing (and has flushed), the
+    inputs taken since its last decision point included: a restarted host whose
+    checkpoint the broker contradicts rebuilds itself from this, to stand where it
+    stands now (``actors.runtime.host_rejoin``). Nothing is cut."""
+    data = path.read_bytes() if path.exists() else b""
+    return _records(data, 0)[0]
+
+
+def _records(data: bytes, start: int) -> tuple[list[tuple[bytes, bytes]], int, int]:
+    """The whole records from ``start``, and the byte offset and count of records at
+    the last decision point (``start`` and 0 where there is none)."""
     records: list[tuple[bytes, bytes]] = []
     decided_end, decided_records = start, 0
     offset, end = start, len(data)
     while offset + _HEADER.size <= end:
         kind, length = _HEADER.unpack_from(data, offset)
-        start = offset + _HEADER.size
-        if start + length > end:
+        body = offset + _HEADER.size
+        if body + length > end:
             break  # cut short by the kill
-        records.append((kind, data[start : start + length]))
-        offset = start + length
+        records.append((kind, data[body : body + length]))
+        offset = body + length
         if kind == DECIDED:
             decided_end, decided_records = offset, len(records)
-    if decided_end < end:
-        os.truncate(path, decided_end)
-    yield from records[:decided_records]
+    return records, decided_end, decided_records

@@ -65,28 +65,20 @@ class InstrumentHostActor(HostRecovery):
     ) -> None:
         super().__init__(config.name, endpoints, zmq_context, keys)
         self._outbox: list[bytes] = []
-        strategy = config.strategy.load()
-        self.instruments = {
-            symbol: Instrument(
-                symbol=symbol,
-                strategy=strategy,
-                params=config.params,
-                send=self._outbox.append,
-                flush=self._flush,
-                allow_fractional=config.allow_fractional,
-            )
-            for symbol in sorted(config.symbols)
-        }
+        self._config = config
+        self._strategy = config.strategy.load()
+        self.instruments = self._new_instruments()
         self._running = list(self.instruments.values())
         self.counters.update(unknown_symbols=0)
         self._log_path = Path(config.input_log) if config.input_log else None
         self._input_log: InputLog | None = None
         self._recover = config.recover
         self._replaying = False
+        self._unverified_checkpoint = False  # started from one the broker has not confirmed
         self._replies_seen = 0  # broker frames taken: where a resume starts
         self._feed = MarketFeed(
             welcome_topic(self.name),
-            StreamPosition(frozenset(self.instruments)),
+            self._new_position(),
             decode=lambda frame: self.decode_or_count(frame, "market_data"),
             take_batch=self._take_batch,
             take_mark=self._take_mark,
@@ -99,6 +91,23 @@ class InstrumentHostActor(HostRecovery):
         self._replay_seconds = 0.0
         self._chaos = None if config.chaos_seed < 0 else OrderPathChaos(config.chaos_seed)
         self._checkpoints = Checkpoints(self._log_path, config.checkpoint_bytes, self.name)
+
+    def _new_instruments(self) -> dict[str, Instrument]:
+        config = self._config
+        return {
+            symbol: Instrument(
+                symbol=symbol,
+                strategy=self._strategy,
+                params=config.params,
+                send=self._outbox.append,
+                flush=self._flush,
+                allow_fractional=config.allow_fractional,
+            )
+            for symbol in sorted(config.symbols)
+        }
+
+    def _new_position(self) -> StreamPosition:
+        return StreamPosition(frozenset(self._config.symbols))
 
     def open_sockets(self) -> None:
         recovering = self._recover

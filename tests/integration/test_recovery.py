@@ -15,6 +15,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from tests.integration.harness import (
@@ -27,6 +28,8 @@ from tests.integration.harness import (
 )
 from tests.integration.test_no_leaks import _wait_for
 from tradeswarm.actors.runtime.checkpoint import write_checkpoint
+from tradeswarm.actors.runtime.input_log import BROKER, InputLog, read_whole_input_log
+from tradeswarm.messages import Fill, decode, encode
 
 BARS = 25_000
 
@@ -81,22 +84,11 @@ def _at_a_random_bar(journal: Path, clean_size: int, rng: random.Random) -> int:
     return target
 
 
-def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_word(
-    clean_run: tuple[Path, bytes, int], tmp_path: Path
-) -> None:
-    """A damaged checkpoint (an instrument's position off by 7): the restarted host checks
-    its instruments against the broker's snapshot in the resume's reply, the broker wins,
-    a reconciliation record says what differed, and the run completes; what the damaged
-    replay decided after the broker's last request is voided, not sent (the host sends its
-    requests again only after the reconciliation).
-
-    The fills are not asserted: what the killed host had decided but not delivered is
-    voided with the rest, so they are the clean run's only when nothing was in flight at
-    the kill (10 of 11 runs, one under load not). Replaying the whole log when the broker
-    contradicts a checkpoint would make them exact: the next step."""
-    scenario, _, clean_size = clean_run
-    tag = uuid.uuid4().hex
-    out = tmp_path / "out"
+def _stop_a_host_past_a_checkpoint(
+    scenario: Path, out: Path, clean_size: int, tag: str
+) -> tuple[subprocess.Popen[str], int, Path]:
+    """A run whose first host is frozen (it writes nothing more) a third of the way
+    through, with a checkpoint taken: the process, the host's pid, its checkpoint."""
     process = _start(scenario, out, tag)
     journal = out / "journal.msgpack"
     checkpoint = out / "inputs" / "instruments-0.log.checkpoint"
@@ -105,7 +97,21 @@ def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_wor
         "a checkpoint a third of the way through",
     )
     host = _node_pids(tag)["instruments-0"]
-    os.kill(host, signal.SIGSTOP)  # it writes no other checkpoint
+    os.kill(host, signal.SIGSTOP)
+    return process, host, checkpoint
+
+
+def test_a_host_whose_checkpoint_the_broker_contradicts_replays_its_whole_log(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """A damaged checkpoint (an instrument's position off by 7): the restarted host sees
+    the broker's snapshot contradict it, throws the checkpoint away and rebuilds its
+    instruments from its whole input log, which agrees with the broker. Nothing needs
+    reconciling and the fills are the clean run's."""
+    scenario, clean_fills, clean_size = clean_run
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process, host, checkpoint = _stop_a_host_past_a_checkpoint(scenario, out, clean_size, tag)
     _, log_offset, state = pickle.loads(checkpoint.read_bytes())
     instruments = state["instruments"]
     idle = [symbol for symbol, held in instruments.items() if not held["context"].open_orders]
@@ -116,9 +122,47 @@ def test_a_host_whose_checkpoint_disagrees_with_the_broker_takes_the_brokers_wor
     _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
     assert process.returncode == 0, stderr
     summary = json.loads((out / "summary.json").read_text())
+    (restart,) = summary["restarts"]
+    assert restart["process"] == "instruments-0"
+    assert summary["actor_counters"]["instruments-0"]["checkpoints_refuted"] == 1
+    assert summary["reconciliations"] == []
+    assert (out / "fills.csv").read_bytes() == clean_fills
+    _wait_for(lambda: not processes_tagged(tag), "no process of the run")
+
+
+def test_a_host_whose_log_disagrees_with_the_broker_takes_the_brokers_word(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """A damaged input log (a fill it holds made 7 larger) and no checkpoint: the replay
+    is wrong and nothing better is left, so the broker wins. A reconciliation record says
+    what differed and the run completes. What the wrong replay decided after the broker's
+    last request is voided, so the fills are not asserted."""
+    scenario, _, clean_size = clean_run
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process, host, checkpoint = _stop_a_host_past_a_checkpoint(scenario, out, clean_size, tag)
+    checkpoint.unlink()
+    input_log = out / "inputs" / "instruments-0.log"
+    records = read_whole_input_log(input_log)
+    index, fill = next(
+        (index, message)
+        for index, (kind, frame) in enumerate(records)
+        if kind == BROKER and isinstance(message := decode(frame), Fill)
+    )
+    records[index] = (BROKER, encode(msgspec.structs.replace(fill, quantity=fill.quantity + 7)))
+    input_log.unlink()
+    rewritten = InputLog(input_log)
+    for kind, frame in records:
+        rewritten.append(kind, frame)
+    rewritten.close()
+    os.kill(host, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    assert process.returncode == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
     assert [restart["process"] for restart in summary["restarts"]] == ["instruments-0"]
+    assert "checkpoints_refuted" not in summary["actor_counters"]["instruments-0"]
     (record,) = summary["reconciliations"]
-    assert record["actor"] == f"instrument/{symbol}"
+    assert record["actor"] == f"instrument/{fill.symbol}"
     here, there = re.fullmatch(
         r"position (\S+) here, (\S+) at the broker", record["differences"][0]
     ).groups()  # type: ignore[union-attr]

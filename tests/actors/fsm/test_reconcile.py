@@ -8,7 +8,7 @@ from typing import Any
 
 from tradeswarm.actors.fsm.intents import Submit
 from tradeswarm.actors.fsm.orders import OrderTracker
-from tradeswarm.actors.fsm.reconcile import reconcile
+from tradeswarm.actors.fsm.reconcile import differences, reconcile
 from tradeswarm.messages import (
     OpenOrder,
     OrderAck,
@@ -106,3 +106,18 @@ def test_an_order_whose_terms_differ_is_named_with_both_versions() -> None:
         "order AAA-2 is sell 10 market gtc here, sell 8 market gtc at the broker",
     )
     assert orders.context.open_orders["AAA-2"].quantity == 8.0
+
+
+def test_the_differences_are_named_without_changing_the_instrument() -> None:
+    """A host asks first, then chooses between its whole log and the broker's word."""
+    orders = tracker(position=10.0)
+    submit_sell(orders, "AAA-2", 10.0)
+    found = differences("AAA", orders, long(6.0), [sell_order("AAA-3", 10.0, filled=4.0)])
+    assert found == [
+        "position 10 here, 6 at the broker",
+        "order AAA-2 open here, not at the broker",
+        "order AAA-3 open at the broker, not here",
+    ]
+    assert orders.context.position == 10.0
+    assert list(orders.context.open_orders) == ["AAA-2"]
+    assert differences("AAA", orders, long(10.0), [sell_order("AAA-2", 10.0)]) == []

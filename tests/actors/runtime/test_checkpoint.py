@@ -166,3 +166,16 @@ def test_a_checkpoint_that_took_long_holds_the_next_back_to_keep_their_cost_smal
     now[0] = 20.6
     assert checkpoints.due(10_000)
     assert not checkpoints.due(150)  # soon enough, too little log
+
+
+def test_a_checkpoint_the_broker_refuted_is_deleted_and_the_next_one_is_due_at_once(
+    tmp_path: Path,
+) -> None:
+    writer = Checkpoints(tmp_path / "host.log", every_bytes=100, owner="h", clock=lambda: 0.0)
+    writer.take(5_000, {"wrong": True})
+    restarted = Checkpoints(tmp_path / "host.log", every_bytes=100, owner="h", clock=lambda: 0.0)
+    assert restarted.load() == (5_000, {"wrong": True}) and restarted.loaded
+    assert not restarted.due(5_050)
+    restarted.discard()
+    assert not restarted.loaded and restarted.load() is None
+    assert restarted.due(5_050)

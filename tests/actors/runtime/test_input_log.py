@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tradeswarm.actors.runtime.input_log import BARS, BROKER, DECIDED, InputLog, read_input_log
+from tradeswarm.actors.runtime.input_log import (
+    BARS,
+    BROKER,
+    DECIDED,
+    InputLog,
+    read_input_log,
+    read_whole_input_log,
+)
 
 
 def test_records_come_back_in_order_with_a_decision_mark_only_after_inputs(
@@ -63,3 +70,24 @@ def test_what_follows_the_last_decision_is_cut_off_before_the_owner_appends_agai
     again.close()
     assert [frame for _, frame in read_input_log(path)] == [b"whole", b"", b"taken again", b""]
     assert list(read_input_log(tmp_path / "missing.log")) == []
+
+
+def test_the_whole_log_of_a_running_owner_keeps_what_came_after_its_last_decision(
+    tmp_path: Path,
+) -> None:
+    """A host that rebuilds itself from its own log while it runs has taken those inputs
+    already: they come back, and the file is not cut."""
+    path = tmp_path / "host.log"
+    log = InputLog(path)
+    log.append(BARS, b"decided on")
+    log.decided()
+    log.append(BROKER, b"taken since")
+    log.flush()
+    size = path.stat().st_size
+    assert read_whole_input_log(path) == [
+        (BARS, b"decided on"),
+        (DECIDED, b""),
+        (BROKER, b"taken since"),
+    ]
+    assert path.stat().st_size == size
+    log.close()
