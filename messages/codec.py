@@ -35,6 +35,7 @@ from tradeswarm.messages.orders import (
 from tradeswarm.messages.recovery import (
     ActorRecovered,
     Reconciled,
+    RepliesLogged,
     ResendRequest,
     ResumeReply,
     ResumeRequest,
@@ -80,6 +81,7 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     StreamHead,
     ResendRequest,
     Reconciled,
+    RepliesLogged,
 )
 
 AnyMessage = (
@@ -118,6 +120,7 @@ AnyMessage = (
     | StreamHead
     | ResendRequest
     | Reconciled
+    | RepliesLogged
 )
 
 

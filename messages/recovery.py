@@ -69,6 +69,17 @@ class ActorRecovered(Message, kw_only=True, frozen=True):
     from_checkpoint: bool = False
 
 
+class RepliesLogged(Message, kw_only=True, frozen=True):
+    """From a host to the broker: its input log holds its first ``replies`` replies, up to
+    a decision point, so a restart of it replays them and asks only for what follows. The
+    broker forgets those, and its reply history stays bounded however long the run. Sent
+    every so many replies; a lost, doubled or late one changes nothing (the broker keeps
+    the highest)."""
+
+    host: str
+    replies: int
+
+
 class ResendRequest(Message, kw_only=True, frozen=True):
     """From the broker to a host its clock has waited on too long (a message of the host's
     may have been lost): resume, as a restarted host does. Sent outside the host's reply

@@ -2,7 +2,8 @@
 
 ``ReplyHistory``: every frame the broker sent each host, in order, so a restarted host
 that has replayed the first ``n`` from its own log gets exactly the rest again (what it
-missed while it was down, and what was lost in its buffers when it died).
+missed while it was down, and what was lost in its buffers when it died). What a host says
+its log holds (``RepliesLogged``) is forgotten: no restart of it asks for that again.
 
 ``RequestFilter``: a restarted host sends again every request its replay produced, since
 it cannot know which of them left before the kill. Each instrument numbers its requests
@@ -18,15 +19,36 @@ from __future__ import annotations
 class ReplyHistory:
     def __init__(self) -> None:
         self._sent: dict[bytes, list[bytes]] = {}
+        self._forgotten: dict[bytes, int] = {}  # per host, the frames no longer kept
 
     def record(self, host: bytes, frames: list[bytes]) -> None:
         self._sent.setdefault(host, []).extend(frames)
 
-    def since(self, host: bytes, index: int) -> list[bytes]:
-        return self._sent.get(host, [])[max(0, index) :]
+    def since(self, host: bytes, index: int) -> tuple[int, list[bytes]]:
+        """The frames from number ``index`` on, and the number of the first of them:
+        later than ``index`` only when the host asks for what it said it had logged."""
+        first = max(index, self.forgotten(host), 0)
+        return first, self._sent.get(host, [])[first - self.forgotten(host) :]
+
+    def forget(self, host: bytes, logged: int) -> None:
+        """The host's log holds its first ``logged`` frames: they are dropped."""
+        forgotten = self.forgotten(host)
+        sent = self._sent.get(host, [])
+        drop = min(logged - forgotten, len(sent))
+        if drop > 0:
+            del sent[:drop]
+            self._forgotten[host] = forgotten + drop
+
+    def forgotten(self, host: bytes) -> int:
+        return self._forgotten.get(host, 0)
+
+    def kept(self) -> int:
+        """Frames held for all hosts together."""
+        return sum(len(frames) for frames in self._sent.values())
 
     def count(self, host: bytes) -> int:
-        return len(self._sent.get(host, []))
+        """Every frame ever sent the host, kept or forgotten."""
+        return self.forgotten(host) + len(self._sent.get(host, []))
 
 
 class RequestFilter:

@@ -113,15 +113,19 @@ class HostRecovery(SocketActor):
         instrument sent again: the broker drops what it has."""
         self._resumes_pending -= 1
         self._awaiting_resume = False
-        self._take_missed(reply, frames)
         if self._unverified_checkpoint:
             self._unverified_checkpoint = False
-            if self._contradicted(reply):
+            short = self._replies_seen < reply.from_index  # its count is below what it told
+            if not short:
+                self._take_missed(reply, frames)
+            if short or self._contradicted(reply):
                 self._replay_whole_log()
-                if self._replies_seen < reply.from_index:  # the checkpoint's count was wrong
+                if self._replies_seen < reply.from_index:
                     self._resume()  # ask again from where the log says
                     return
                 self._take_missed(reply, frames)
+        else:
+            self._take_missed(reply, frames)
         self._reconcile(reply, frames[0])
         resent = [
             frame for instrument in self.instruments.values() for frame in instrument.resend()
@@ -129,7 +133,14 @@ class HostRecovery(SocketActor):
         self._orders.send_multipart(resent)
 
     def _take_missed(self, reply: ResumeReply, frames: list[bytes]) -> None:
-        """The reply's frames from the first this host has not taken."""
+        """The reply's frames from the first this host has not taken. The broker forgot
+        what the host said its log holds: a log that holds less lost it, and the host
+        cannot be rebuilt (it fails, naming that)."""
+        if self._replies_seen < reply.from_index:
+            raise RuntimeError(
+                f"{self.name}: its input log holds {self._replies_seen} broker replies, but "
+                f"it told the broker it held {reply.from_index}; the log was cut or replaced"
+            )
         for body in frames[1 + max(0, self._replies_seen - reply.from_index) :]:
             self._take_broker_frame(body)
 

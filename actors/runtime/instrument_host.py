@@ -42,15 +42,15 @@ from tradeswarm.messages import (
     host_identity,
 )
 from tradeswarm.messages.link_keys import LinkKeys
-from tradeswarm.messages.recovery import (
-    ResendRequest,
-    ResumeReply,
-)
+from tradeswarm.messages.recovery import RepliesLogged, ResendRequest, ResumeReply
 from tradeswarm.messages.topics import CLOCK, bar_topic, welcome_topic
 
 log = logging.getLogger(__name__)
 
 RESEND = encode(ResendRequest())
+# How often a host tells the broker how many replies its log holds (``RepliesLogged``):
+# the broker keeps about this many, twice at most, per host.
+TELL_LOGGED_EVERY = 1024
 BrokerReply = Fill | OrderAck | OrderCancelled | OrderReject  # addressed by symbol
 
 
@@ -76,6 +76,8 @@ class InstrumentHostActor(HostRecovery):
         self._replaying = False
         self._unverified_checkpoint = False  # started from one the broker has not confirmed
         self._replies_seen = 0  # broker frames taken: where a resume starts
+        self._replies_logged = 0  # of those, how many its log holds up to a decision point
+        self._replies_told = 0  # what it last told the broker its log holds
         self._feed = MarketFeed(
             welcome_topic(self.name),
             self._new_position(),
@@ -220,6 +222,7 @@ class InstrumentHostActor(HostRecovery):
         if input_log is not None:
             input_log.decided()
             input_log.flush()
+            self._replies_logged = self._replies_seen  # what a restart replays
         self._decide()
         if input_log is not None and self._checkpoints.due(input_log.offset):
             self._checkpoints.take(input_log.offset, self._checkpoint_state())
@@ -263,6 +266,9 @@ class InstrumentHostActor(HostRecovery):
             return  # sent once the sockets are open; the broker drops what it has
         if self._input_log is not None:
             self._input_log.flush()  # the causes before the effects
+        if self._replies_logged - self._replies_told >= TELL_LOGGED_EVERY:
+            self._replies_told = self._replies_logged
+            self._outbox.append(encode(RepliesLogged(host=self.name, replies=self._replies_logged)))
         chaos = self._chaos
         if chaos is None:
             if self._outbox:

@@ -29,6 +29,7 @@ from tests.integration.harness import (
 from tests.integration.test_no_leaks import _wait_for
 from tradeswarm.actors.runtime.checkpoint import write_checkpoint
 from tradeswarm.actors.runtime.input_log import BROKER, InputLog, read_whole_input_log
+from tradeswarm.actors.runtime.instrument_host import TELL_LOGGED_EVERY
 from tradeswarm.messages import Fill, decode, encode
 
 BARS = 25_000
@@ -334,3 +335,16 @@ def test_in_single_chaos_crashes_each_kind_of_actor_thread_and_the_fills_do_not_
     assert with_market == {"broker", "instruments-0", "instruments-1"}
     assert all(restart["recovery_seconds"] is not None for restart in restarts), restarts
     assert "chaos         crash market-data at bar" in result.stdout
+
+
+def test_the_broker_forgets_the_replies_each_host_has_logged(
+    clean_run: tuple[Path, bytes, int],
+) -> None:
+    """Its reply history stays bounded however long the run: each host says how many
+    replies its log holds, every 1,024, and the broker keeps only what follows."""
+    scenario, _, _ = clean_run
+    summary = json.loads((scenario.parent / "clean" / "summary.json").read_text())
+    broker = summary["actor_counters"]["broker"]
+    hosts = 2
+    assert broker["replies_forgotten"] > 10 * TELL_LOGGED_EVERY
+    assert broker["replies_kept"] < 2 * TELL_LOGGED_EVERY * hosts + 100

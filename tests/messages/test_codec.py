@@ -52,6 +52,7 @@ from tradeswarm.messages import (
 from tradeswarm.messages.recovery import (
     ActorRecovered,
     Reconciled,
+    RepliesLogged,
     ResendRequest,
     ResumeReply,
     ResumeRequest,
@@ -193,6 +194,7 @@ SAMPLES: dict[type[Message], Message] = {
     ResyncRequest: ResyncRequest(peer="broker"),
     StreamHead: StreamHead(marks=12),
     ResendRequest: ResendRequest(),
+    RepliesLogged: RepliesLogged(host="instruments-0", replies=2048),
     Reconciled: Reconciled(
         actor="instrument/AAPL",
         differences=["position 20 here, 10 at the broker"],

@@ -44,10 +44,7 @@ from tradeswarm.messages import (
 from tradeswarm.messages.identities import STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
 from tradeswarm.messages.printable import printable
-from tradeswarm.messages.recovery import (
-    ResendRequest,
-    ResumeRequest,
-)
+from tradeswarm.messages.recovery import RepliesLogged, ResendRequest, ResumeRequest
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 
 log = logging.getLogger(__name__)
@@ -196,6 +193,11 @@ class BrokerActor(BrokerRecovery):
             if not self._replaying:  # a resume answered before the kill is not replayed
                 self._resume(origin, message)
                 self._awaiting_hosts.discard(origin)
+        elif isinstance(message, RepliesLogged):
+            if origin in self._hosts and origin == host_identity(message.host):
+                self._outbox.history.forget(origin, message.replies)
+            else:
+                self._not_entitled(origin, message.host, message)
         elif isinstance(message, TradingStateRequest):
             self._outbox.add(origin, encode(self.engine.book.snapshot(message.request_id)))
         elif message is not None:
@@ -266,6 +268,9 @@ class BrokerActor(BrokerRecovery):
             self._flush()
             self.journal.flush()
             self.counters["fills"] = self.engine.book.fills
+            history = self._outbox.history
+            self.counters["replies_kept"] = history.kept()
+            self.counters["replies_forgotten"] = sum(map(history.forgotten, self._hosts))
             self.counters.update(self._checkpoints.counters)
             if self._admission.reports_held:
                 self.counters["reports_held"] = self._admission.reports_held

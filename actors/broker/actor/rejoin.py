@@ -173,13 +173,13 @@ class BrokerRecovery(SocketActor):
         if origin not in self._hosts or origin != host_identity(request.host):
             self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
             return
-        resent = self._outbox.history.since(origin, request.replies_seen)
+        from_index, resent = self._outbox.history.since(origin, request.replies_seen)
         held = self.engine.book.snapshot()  # what its instruments check themselves against
         symbols = {symbol for symbol, identity in self._identities.items() if identity == origin}
         reply = encode(
             ResumeReply(
                 host=request.host,
-                from_index=request.replies_seen,
+                from_index=from_index,
                 positions=[item for item in held.positions if item.symbol in symbols],
                 open_orders=[item for item in held.open_orders if item.symbol in symbols],
                 requests_taken={

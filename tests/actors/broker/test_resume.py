@@ -13,11 +13,29 @@ def test_the_history_gives_a_host_everything_after_what_it_has() -> None:
     history.record(b"inst/a", [b"1", b"2"])
     history.record(b"inst/b", [b"x"])
     history.record(b"inst/a", [b"3"])
-    assert history.since(b"inst/a", 1) == [b"2", b"3"]
-    assert history.since(b"inst/a", 3) == []
-    assert history.since(b"inst/a", 0) == [b"1", b"2", b"3"]
-    assert history.since(b"inst/c", 0) == []
+    assert history.since(b"inst/a", 1) == (1, [b"2", b"3"])
+    assert history.since(b"inst/a", 3) == (3, [])
+    assert history.since(b"inst/a", 0) == (0, [b"1", b"2", b"3"])
+    assert history.since(b"inst/c", 0) == (0, [])
     assert history.count(b"inst/b") == 1
+
+
+def test_what_a_host_says_its_log_holds_is_forgotten_and_never_sent_again() -> None:
+    """The history stays bounded: a host's restart asks only for what follows its log."""
+    history = ReplyHistory()
+    history.record(b"inst/a", [b"1", b"2", b"3", b"4"])
+    history.forget(b"inst/a", 3)
+    history.forget(b"inst/a", 2)  # a late, lower word changes nothing
+    history.forget(b"inst/b", 5)  # nothing sent it yet
+    assert history.since(b"inst/a", 3) == (3, [b"4"])
+    assert history.since(b"inst/a", 1) == (3, [b"4"])  # what it said it had: not again
+    history.record(b"inst/a", [b"5"])
+    assert history.count(b"inst/a") == 5
+    history.forget(b"inst/a", 9)  # more than was sent: all of it, no more
+    assert history.since(b"inst/a", 5) == (5, [])
+    history.record(b"inst/a", [b"6"])
+    assert history.since(b"inst/a", 5) == (5, [b"6"])
+    assert history.since(b"inst/b", 0) == (0, [])
 
 
 def test_a_request_sent_again_is_dropped_and_counted() -> None:
