@@ -5,7 +5,8 @@ this actor subscribes to every bar, takes requests through the router, hands bot
 engine, and writes what the engine emits to the journal and the sockets. Each emitted
 message is encoded once: the journal takes the bytes the socket sends.
 
-How a killed broker comes back is its base class's part (``actors.broker.actor.rejoin``).
+How it takes requests is its base class's part (``actors.broker.actor.intake``), and how a
+killed broker comes back that class's own base's (``actors.broker.actor.rejoin``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import logging
 import time
 from pathlib import Path
 
-import msgspec
 import zmq
 
-from tradeswarm.actors.broker.actor.rejoin import REQUESTS, BrokerRecovery
-from tradeswarm.actors.broker.admission import Admission, Request, Verdict
+from tradeswarm.actors.broker.actor.intake import BrokerIntake
+from tradeswarm.actors.broker.admission import Admission
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.broker.engine import BrokerEngine, Route
 from tradeswarm.actors.broker.outbox import Outbox
@@ -34,17 +34,12 @@ from tradeswarm.messages import (
     BrokerResults,
     Endpoints,
     JournalHeader,
-    OrderRequest,
     RunProgress,
-    StepDone,
-    TradingStateRequest,
     encode,
     host_identity,
 )
-from tradeswarm.messages.identities import STATE_LINK_IDENTITY
 from tradeswarm.messages.link_keys import LinkKeys
-from tradeswarm.messages.printable import printable
-from tradeswarm.messages.recovery import RepliesLogged, ResendRequest, ResumeRequest
+from tradeswarm.messages.recovery import ResendRequest
 from tradeswarm.messages.topics import BAR_PREFIX, CLOCK, welcome_topic
 
 log = logging.getLogger(__name__)
@@ -53,7 +48,7 @@ PROGRESS_EVERY_SECONDS = 0.25
 RESEND = encode(ResendRequest())
 
 
-class BrokerActor(BrokerRecovery):
+class BrokerActor(BrokerIntake):
     def __init__(
         self,
         config: BrokerConfig,
@@ -145,73 +140,6 @@ class BrokerActor(BrokerRecovery):
     def _log(self, kind: bytes, record: bytes) -> None:
         if self._input_log is not None and not self._replaying:
             self._input_log.append(kind, record)
-
-    def _on_request(self, frames: list[bytes]) -> None:
-        if len(frames) < 3:
-            self.count_malformed("broker", f"a request of {len(frames)} frames, expected 3")
-            return
-        link, origin = frames[0], frames[1]
-        if link == STATE_LINK_IDENTITY:
-            for body in frames[2:]:
-                self._on_state_request(origin, body)
-            return
-        self._router_identity = link
-        if self._input_log is not None and not self._replaying:  # encoded only to be logged
-            self._input_log.append(REQUESTS, msgspec.msgpack.encode(frames[1:]))
-        for body in frames[2:]:
-            self._on_request_message(origin, body)
-
-    def _on_state_request(self, origin: bytes, body: bytes) -> None:
-        """The router's read-only state socket: a state request is all it may carry. The
-        answer leaves at once, beside the run's own replies, on the link it came by."""
-        message = self.decode_or_count(body, "state", origin)
-        if isinstance(message, TradingStateRequest):
-            snapshot = encode(self.engine.book.snapshot(message.request_id))
-            self._send_if_connected([STATE_LINK_IDENTITY, origin, snapshot])
-        elif message is not None:
-            self.refuse("state", f"{type(message).__name__} from a read-only client")
-
-    def _on_request_message(self, origin: bytes, body: bytes) -> None:
-        message = self.decode_or_count(body, "broker", origin)
-        if isinstance(message, StepDone):
-            self.counters["step_reports"] += 1
-            if self._admission.entitled(origin, message.sender):
-                self._take_step_done(message.sender, self._admission.report(message))
-            else:
-                self._not_entitled(origin, message.sender, message)
-        elif isinstance(message, Request):
-            verdict = self._admission.request(origin, message)
-            if verdict is Verdict.TAKE:
-                self.engine.take_request(message)
-                self.counters["orders"] += isinstance(message, OrderRequest)
-                self._take_step_done(message.symbol, self._admission.released(message.symbol))
-            elif verdict is Verdict.DUPLICATE:
-                self.counters["duplicate_requests"] = self._admission.duplicates
-            else:
-                self._not_entitled(origin, message.symbol, message)
-        elif isinstance(message, ResumeRequest):
-            if not self._replaying:  # a resume answered before the kill is not replayed
-                self._resume(origin, message)
-                self._awaiting_hosts.discard(origin)
-        elif isinstance(message, RepliesLogged):
-            if origin in self._hosts and origin == host_identity(message.host):
-                self._outbox.history.forget(origin, message.replies)
-            else:
-                self._not_entitled(origin, message.host, message)
-        elif isinstance(message, TradingStateRequest):
-            self._outbox.add(origin, encode(self.engine.book.snapshot(message.request_id)))
-        elif message is not None:
-            self.count_malformed("broker", f"an unexpected {type(message).__name__}", origin)
-
-    def _take_step_done(self, symbol: str, through_ts_ns: int | None) -> None:
-        """None: the report waits for a request it covers (one was lost on the way)."""
-        if through_ts_ns is not None:
-            self.engine.take_step_done(symbol, through_ts_ns)
-
-    def _not_entitled(self, origin: bytes, symbol: str, message: object) -> None:
-        self.counters["unknown_senders"] += 1
-        what = f"{type(message).__name__} for {printable(symbol)} from {printable(origin)}"
-        self.refuse("broker", what)
 
     # -- the loop -------------------------------------------------------------------------
 
