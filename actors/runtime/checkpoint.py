@@ -70,7 +70,7 @@ def read_checkpoint(path: Path) -> tuple[int, Any] | None:
 class Checkpoints:
     """An actor's checkpoints: due every ``every_bytes`` of input log, but never more often
     than keeps their cost under 5 % of the actor's time (a checkpoint holds the whole
-    state, which grows with the run: the broker's reply history and fills); given up, with
+    state, which grows with the run: the broker's fills and closed orders); given up, with
     one warning, if the state cannot be pickled (recovery then replays the whole log)."""
 
     def __init__(

@@ -27,6 +27,11 @@ from typing import Any
 import pykka
 import zmq
 
+from tradeswarm.actors.runtime.binding import (
+    REFUSED_HANDSHAKES,
+    bind_retrying,
+    refused_handshake,
+)
 from tradeswarm.actors.runtime.throttled_log import ThrottledLog
 from tradeswarm.messages import (
     ActorFailed,
@@ -53,19 +58,8 @@ IDLE_POLL_MS = 50
 HEARTBEAT_SECONDS = 0.5
 CONTROL_LINGER_MS = 1000
 MAX_MESSAGES_PER_SOCKET = 256
-REFUSED_HANDSHAKES = (
-    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
-    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
-    | zmq.EVENT_HANDSHAKE_FAILED_AUTH
-)
-_HANDSHAKE_FAILURES: dict[int, str] = {
-    zmq.EVENT_HANDSHAKE_FAILED_AUTH: "its key is not one this socket accepts",
-    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "it does not speak CURVE with the run's key",
-    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "its handshake failed",
-}
 _POLL = object()
 CRASH = object()  # told by the single topology's chaos: stop as a killed process would
-INPROC_REBIND_SECONDS = 2.0  # a crashed binder's inproc address is freed as it is reaped
 
 FrameHandler = Callable[[list[bytes]], None]
 
@@ -143,7 +137,7 @@ class SocketActor(pykka.ThreadingActor):
         if bind is not None:
             if self.keys is not None and not is_local(bind):
                 self.guard(sock, domain)
-            _bind(sock, bind)
+            bind_retrying(sock, bind)
         if connect is not None:
             if self.keys is not None and not is_local(connect):
                 keys = self.keys
@@ -167,9 +161,7 @@ class SocketActor(pykka.ThreadingActor):
         self._poller.register(monitor, zmq.POLLIN)
 
     def _on_refused_handshake(self, domain: str, frames: list[bytes]) -> None:
-        event = int.from_bytes(frames[0][:2], "little")
-        why = _HANDSHAKE_FAILURES.get(event, f"handshake event {event}")
-        self.refuse(domain, f"a connection: {why}")
+        self.refuse(domain, f"a connection: {refused_handshake(frames)}")
 
     def refuse(self, socket: str, what: str) -> None:
         """Count and report (throttled) something ``socket`` would not take."""
@@ -291,18 +283,3 @@ class SocketActor(pykka.ThreadingActor):
         for sock in self._sockets:
             sock.close(linger=linger)
         self._sockets.clear()
-
-
-def _bind(sock: zmq.Socket, endpoint: str) -> None:
-    """An inproc address stays taken until the socket that held it is reaped: a thread
-    restarted in the ``single`` topology waits for its predecessor's."""
-    deadline = time.monotonic() + INPROC_REBIND_SECONDS
-    while True:
-        try:
-            sock.bind(endpoint)
-            return
-        except zmq.ZMQError as error:
-            retry = error.errno == zmq.EADDRINUSE and endpoint.startswith("inproc://")
-            if not retry or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import zmq
 
+from tradeswarm.actors.runtime.binding import REFUSED_HANDSHAKES
 from tradeswarm.actors.runtime.config import InstrumentHostConfig
 from tradeswarm.actors.runtime.node import NodeConfig
-from tradeswarm.actors.runtime.socket_actor import REFUSED_HANDSHAKES
 from tradeswarm.actors.runtime.throttled_log import ThrottledLog
 from tradeswarm.messages import (
     BROKER_NAME,
