@@ -270,19 +270,7 @@ class BrokerEngine:
     def _state_accounts(self, closing: list[SessionEvent], ts_ns: int) -> None:
         """A statement per closing session, once its last bar has marked the book."""
         for event in closing:
-            book = self.book
-            statement = AccountStatement(
-                session=event.session,
-                ts_ns=ts_ns,
-                cash=book.cash,
-                equity=book.equity(),
-                positions={
-                    symbol: position.quantity
-                    for symbol, position in sorted(book.positions.items())
-                    if position.quantity != 0
-                },
-                closes=dict(sorted(book.last_price.items())),
-            )
+            statement = self.book.statement(event.session, ts_ns)
             self.statements.append(statement)
             self._effects.append(Effect(Route.JOURNAL, "", statement))
 

@@ -14,6 +14,7 @@ from tradeswarm.actors.broker.lifecycle import OrderTrigger, next_status
 from tradeswarm.actors.broker.order_types import stop_trigger_on
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
+    AccountStatement,
     Bar,
     CancelReason,
     Fill,
@@ -212,6 +213,21 @@ class BrokerLedger:
             open_orders=[open_order(order) for order in self.sorted_orders()],
             last_ts_ns=self.last_ts_ns,
             fills=self.fills,
+        )
+
+    def statement(self, session: str, ts_ns: int) -> AccountStatement:
+        """The account at a session's close: cash, equity, what is held, the closes."""
+        return AccountStatement(
+            session=session,
+            ts_ns=ts_ns,
+            cash=self.cash,
+            equity=self.equity(),
+            positions={
+                symbol: position.quantity
+                for symbol, position in sorted(self.positions.items())
+                if position.quantity != 0
+            },
+            closes=dict(sorted(self.last_price.items())),
         )
 
 
