@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import msgspec
@@ -30,6 +31,7 @@ import zmq
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.market.config import MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
+from tradeswarm.actors.runtime.socket_actor import actor_threads
 from tradeswarm.actors.runtime.zap import start_authenticator
 from tradeswarm.messages import Endpoints
 from tradeswarm.messages.link_keys import LinkKeys
@@ -120,10 +122,15 @@ def run_node(launch: Launch) -> None:
 
 def _join_actor_threads(timeout_seconds: float) -> None:
     """pykka marks an actor stopped before its ``on_stop`` runs; terminating the context
-    under an ``on_stop`` that still closes sockets would fail, so wait for the threads."""
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join(timeout_seconds)
+    under an ``on_stop`` that still sends or closes sockets would fail, so wait for the
+    actors' threads (daemons, so they are found by ``actor_threads``) and any other
+    non-daemon thread, ``timeout_seconds`` in all: one frozen in a strategy is left."""
+    deadline = time.monotonic() + timeout_seconds
+    current = threading.current_thread()
+    waited = [*actor_threads(), *(t for t in threading.enumerate() if not t.daemon)]
+    for thread in waited:
+        if thread is not current:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _die_with_parent() -> None:

@@ -20,7 +20,9 @@ can flood stderr or write into the terminal.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +64,16 @@ _POLL = object()
 CRASH = object()  # told by the single topology's chaos: stop as a killed process would
 
 FrameHandler = Callable[[list[bytes]], None]
+
+_actor_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def actor_threads() -> list[threading.Thread]:
+    """The threads this process's socket actors run in. pykka marks an actor stopped
+    before its ``on_stop`` has closed its sockets, and they are daemon threads: whoever
+    terminates the ZeroMQ context joins these first, or an ``on_stop`` still sending
+    meets a terminated context."""
+    return list(_actor_threads)
 
 
 class SocketActor(pykka.ThreadingActor):
@@ -190,6 +202,7 @@ class SocketActor(pykka.ThreadingActor):
             self._control.send(encode(message))
 
     def on_start(self) -> None:
+        _actor_threads.add(threading.current_thread())
         self._control = self.open(
             zmq.DEALER,
             connect=self.endpoints.control,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from typing import Any
 
 import pytest
@@ -36,3 +37,24 @@ def test_a_child_killed_before_it_reads_its_launch_is_returned_dead_not_raised(
     process = launch_node(NodeConfig(name="instruments-0", actors=[]), endpoints, log_level=30)
     assert process.poll() == 0
     assert process.stdin is not None and process.stdin.closed
+
+
+def test_a_node_waits_for_its_actors_daemon_threads_before_it_ends_the_context() -> None:
+    """pykka says an actor stopped before its ``on_stop`` has closed its sockets; a node
+    that terminated its ZeroMQ context then made that ``on_stop`` fail (a traceback on a
+    run's stderr, seen under load). The actors' threads are daemons: they are joined."""
+    from tradeswarm.actors.runtime import socket_actor
+
+    release = threading.Event()
+    finished = threading.Event()
+
+    def on_stop_still_running() -> None:
+        release.wait(30)
+        finished.set()
+
+    thread = threading.Thread(target=on_stop_still_running, daemon=True)
+    thread.start()
+    socket_actor._actor_threads.add(thread)
+    threading.Timer(0.2, release.set).start()  # the on_stop ends after the join has begun
+    node_module._join_actor_threads(timeout_seconds=30)
+    assert finished.is_set()
