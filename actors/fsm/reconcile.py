@@ -52,19 +52,13 @@ def reconcile(
     broker's facts are applied to ``orders.context``, and the record names the state to
     go on in."""
     context = orders.context
-    found = differences(symbol, orders, positions, open_orders)
+    position, theirs, ours = _broker_and_own(symbol, orders, positions, open_orders)
+    found = _differences(context.position, position, theirs, ours)
     if not found:
         return None
-    position = sum(item.quantity for item in positions if item.symbol == symbol)
-    theirs = {order.client_order_id: order for order in open_orders if order.symbol == symbol}
-    ours = [
-        client_order_id
-        for client_order_id in context.open_orders
-        if orders.acknowledged(client_order_id)
-    ]
     void_untaken()
     context.position = float(position)
-    for client_order_id in set(ours) - theirs.keys():
+    for client_order_id in ours.keys() - theirs.keys():
         orders.drop(client_order_id)
     for client_order_id, order in theirs.items():
         orders.adopt(client_order_id, _as_submit(order), order.quantity)
@@ -77,17 +71,31 @@ def differences(
     """What the instrument holds that the broker's snapshot contradicts, in words (empty:
     they agree). It changes nothing: a host asks this before choosing between its log and
     the broker (``actors.runtime.host_rejoin``)."""
-    context = orders.context
+    position, theirs, ours = _broker_and_own(symbol, orders, positions, open_orders)
+    return _differences(orders.context.position, position, theirs, ours)
+
+
+def _broker_and_own(
+    symbol: str, orders: OrderTracker, positions: list[Position], open_orders: list[OpenOrder]
+) -> tuple[float, dict[str, OpenOrder], dict[str, Submit]]:
+    """The broker's position and open orders of ``symbol``, and the instrument's open
+    orders the broker has acknowledged (one in flight is no difference)."""
     position = sum(item.quantity for item in positions if item.symbol == symbol)
     theirs = {order.client_order_id: order for order in open_orders if order.symbol == symbol}
     ours = {
         client_order_id: order
-        for client_order_id, order in context.open_orders.items()
+        for client_order_id, order in orders.context.open_orders.items()
         if orders.acknowledged(client_order_id)
     }
+    return position, theirs, ours
+
+
+def _differences(
+    held: float, position: float, theirs: dict[str, OpenOrder], ours: dict[str, Submit]
+) -> list[str]:
     found: list[str] = []
-    if context.position != position:
-        found.append(f"position {context.position:g} here, {position:g} at the broker")
+    if held != position:
+        found.append(f"position {held:g} here, {position:g} at the broker")
     for client_order_id in sorted(ours.keys() - theirs.keys()):
         found.append(f"order {client_order_id} open here, not at the broker")
     for client_order_id in sorted(theirs.keys() - ours.keys()):

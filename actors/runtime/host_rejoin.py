@@ -30,6 +30,7 @@ from typing import Any
 
 import zmq
 
+from tradeswarm.actors.fsm.reconcile import differences
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition
 from tradeswarm.actors.runtime.checkpoint import Checkpoints
 from tradeswarm.actors.runtime.input_log import (
@@ -146,8 +147,8 @@ class HostRecovery(SocketActor):
 
     def _contradicted(self, reply: ResumeReply) -> bool:
         return any(
-            instrument.disagrees(reply.positions, reply.open_orders)
-            for instrument in self.instruments.values()
+            differences(symbol, instrument.orders, reply.positions, reply.open_orders)
+            for symbol, instrument in self.instruments.items()
         )
 
     def _replay_whole_log(self) -> None:

@@ -31,7 +31,7 @@ from tradeswarm.actors.fsm.engine import (
 from tradeswarm.actors.fsm.errors import StrategyError, iso_time
 from tradeswarm.actors.fsm.intents import Intent, Replace, Submit
 from tradeswarm.actors.fsm.orders import OrderTracker
-from tradeswarm.actors.fsm.reconcile import Reconciliation, differences, reconcile
+from tradeswarm.actors.fsm.reconcile import Reconciliation, reconcile
 from tradeswarm.actors.fsm.timeline import TransitionLog
 from tradeswarm.actors.runtime.instrument_checkpoint import instrument_state, restore_instrument
 from tradeswarm.actors.runtime.intent_messages import client_order_id, request_for
@@ -263,10 +263,6 @@ class Instrument:
         latest report of the clock."""
         latest = self._step_done(self._reported_through)
         return [*self._requests_sent, encode(latest)]
-
-    def disagrees(self, positions: list[Position], open_orders: list[OpenOrder]) -> bool:
-        """The broker's snapshot contradicts what this instrument holds (nothing changes)."""
-        return bool(differences(self.symbol, self.orders, positions, open_orders))
 
     def reconcile(
         self, positions: list[Position], open_orders: list[OpenOrder], last_taken: int

@@ -15,7 +15,7 @@ import msgspec
 
 from tradeswarm.actors.broker.actor.rejoin import REQUESTS, BrokerRecovery
 from tradeswarm.actors.broker.admission import Request, Verdict
-from tradeswarm.messages import OrderRequest, StepDone, TradingStateRequest, encode, host_identity
+from tradeswarm.messages import OrderRequest, StepDone, TradingStateRequest, encode
 from tradeswarm.messages.identities import STATE_LINK_IDENTITY
 from tradeswarm.messages.printable import printable
 from tradeswarm.messages.recovery import RepliesLogged, ResumeRequest
@@ -70,7 +70,7 @@ class BrokerIntake(BrokerRecovery):
                 self._resume(origin, message)
                 self._awaiting_hosts.discard(origin)
         elif isinstance(message, RepliesLogged):
-            if origin in self._hosts and origin == host_identity(message.host):
+            if self._from_host(origin, message.host):
                 self._outbox.history.forget(origin, message.replies)
             else:
                 self._not_entitled(origin, message.host, message)

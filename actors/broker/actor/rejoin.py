@@ -166,11 +166,15 @@ class BrokerRecovery(SocketActor):
                 )
             )
 
+    def _from_host(self, origin: bytes, host: str) -> bool:
+        """A host speaks for itself only: a resume or a word on its log names its sender."""
+        return origin in self._hosts and origin == host_identity(host)
+
     def _resume(self, origin: bytes, request: ResumeRequest) -> None:
         """A restarted host gets every frame it has not logged, at once and in one message,
         ahead of anything still waiting for it in the outbox (which is newer), with the
         broker's book and how far it has taken each of the host's instruments' requests."""
-        if origin not in self._hosts or origin != host_identity(request.host):
+        if not self._from_host(origin, request.host):
             self.refuse("broker", f"ResumeRequest for {printable(request.host)}")
             return
         from_index, resent = self._outbox.history.since(origin, request.replies_seen)
