@@ -27,12 +27,12 @@ broker did" a pure function of what it was told.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from tradeswarm.actors.broker.book import BrokerBook
 from tradeswarm.actors.broker.clock import BrokerClock, Phase
 from tradeswarm.actors.broker.compact_state import ENGINE_PARTS, compacted, expanded
+from tradeswarm.actors.broker.effects import Advance, Effect, Route
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
     AccountStatement,
@@ -52,27 +52,6 @@ from tradeswarm.messages import (
 
 BrokerRequest = OrderRequest | CancelRequest | ReplaceRequest
 Request = BrokerRequest | PeerSignal
-
-
-class Route(IntEnum):
-    EMIT = 0  # journal, and send to the symbol's owner
-    JOURNAL = 1  # journal only: a request the broker took
-    FORWARD = 2  # send only: a peer signal passing through the clock
-
-
-class Effect(NamedTuple):
-    route: Route
-    symbol: str
-    message: Message
-
-
-class Advance(NamedTuple):
-    """What one ``advance`` decided (see the module docstring)."""
-
-    effects: list[Effect]
-    progress: dict[str, int]
-    credit: int | None
-    finished: bool
 
 
 class BrokerEngine:

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tradeswarm.actors.fsm.context import Account
@@ -44,6 +43,7 @@ from tradeswarm.actors.fsm.engine import (
 from tradeswarm.actors.fsm.errors import StrategyError
 from tradeswarm.actors.fsm.intents import Cancel, Intent, Replace, Submit
 from tradeswarm.actors.fsm.orders import OrderTracker, fill_event_kind
+from tradeswarm.actors.fsm.walk_state import MINUTE_NS, SYMBOL, LiveOrder, Walk
 from tradeswarm.messages import (
     Bar,
     CancelReason,
@@ -59,10 +59,6 @@ from tradeswarm.messages import (
     TimeInForce,
 )
 
-SYMBOL = "SYM"
-STARTING_CASH = 1_000_000.0
-_MINUTE_NS = 60 * 10**9
-
 
 @dataclass(frozen=True, slots=True)
 class Visit:
@@ -77,32 +73,6 @@ class Visit:
     context: Any  # the walk's context, as the step left it (the next visit changes it)
 
 
-@dataclass
-class _Live:
-    order: Submit
-    filled: bool = False
-    matched: bool = False  # has met a bar since it was accepted
-
-
-@dataclass
-class _Walk:
-    strategy: Strategy
-    rng: random.Random
-    spec: Walks
-    context: Any = None
-    state: str = ""
-    tracker: OrderTracker | None = None
-    live: dict[str, _Live] = field(default_factory=dict)
-    accepting: deque[tuple[str, Intent]] = field(default_factory=deque)
-    history: deque[str] = field(default_factory=lambda: deque(maxlen=8))
-    ts_ns: int = 0
-    sent: int = 0
-    cash: float = STARTING_CASH
-    in_session: bool = False
-    bars_left: int = 0
-    last_close: float = 100.0
-
-
 def walk(strategy: Strategy, seed: int, index: int) -> Iterator[Visit]:
     """One random walk of ``strategy.walks.steps`` events; it stops at the first error."""
     spec = strategy.walks or Walks()
@@ -110,7 +80,7 @@ def walk(strategy: Strategy, seed: int, index: int) -> Iterator[Visit]:
     context = strategy.new_context(SYMBOL, spec.params)
     if hasattr(context, "reads_portfolio"):
         context.reads_portfolio = strategy.reads_portfolio
-    state = _Walk(strategy, rng, spec, context, strategy.initial, OrderTracker(context))
+    state = Walk(strategy, rng, spec, context, strategy.initial, OrderTracker(context))
     for _ in range(spec.steps):
         kind, event = _next_event(state)
         visit = _deliver(state, kind, event)
@@ -119,7 +89,7 @@ def walk(strategy: Strategy, seed: int, index: int) -> Iterator[Visit]:
             return
 
 
-def _deliver(walk: _Walk, kind: str, event: Any) -> Visit:
+def _deliver(walk: Walk, kind: str, event: Any) -> Visit:
     before = walk.state
     history = tuple(walk.history)
     walk.history.append(kind)
@@ -133,7 +103,7 @@ def _deliver(walk: _Walk, kind: str, event: Any) -> Visit:
     return Visit(before, kind, event, result, None, history, walk.context)
 
 
-def _take(walk: _Walk, intent: Intent) -> None:
+def _take(walk: Walk, intent: Intent) -> None:
     assert walk.tracker is not None
     if isinstance(intent, Submit):
         walk.sent += 1
@@ -147,7 +117,7 @@ def _take(walk: _Walk, intent: Intent) -> None:
     # a Signal goes to a peer: nothing comes back here
 
 
-def _next_event(walk: _Walk) -> tuple[str, Any]:
+def _next_event(walk: Walk) -> tuple[str, Any]:
     while walk.accepting:
         event = _accept(walk, *walk.accepting.popleft())
         if event is not None:
@@ -161,7 +131,7 @@ def _next_event(walk: _Walk) -> tuple[str, Any]:
     return _market_event(walk)
 
 
-def _accept(walk: _Walk, client_order_id: str, intent: Intent) -> tuple[str, Any] | None:
+def _accept(walk: Walk, client_order_id: str, intent: Intent) -> tuple[str, Any] | None:
     assert walk.tracker is not None
     if isinstance(intent, Cancel):
         if client_order_id not in walk.live:
@@ -185,17 +155,17 @@ def _accept(walk: _Walk, client_order_id: str, intent: Intent) -> tuple[str, Any
         )
         return REJECTED, _on_reject(walk, reject)
     walk.tracker.on_ack(OrderAck(client_order_id=client_order_id, symbol=SYMBOL, ts_ns=walk.ts_ns))
-    walk.live[client_order_id] = _Live(intent)
+    walk.live[client_order_id] = LiveOrder(intent)
     return None
 
 
-def _on_reject(walk: _Walk, reject: OrderReject) -> OrderReject:
+def _on_reject(walk: Walk, reject: OrderReject) -> OrderReject:
     assert walk.tracker is not None
     walk.tracker.on_reject(reject)
     return reject
 
 
-def _broker_event(walk: _Walk) -> tuple[str, Any]:
+def _broker_event(walk: Walk) -> tuple[str, Any]:
     client_order_id = walk.rng.choice(sorted(walk.live))
     live = walk.live[client_order_id]
     order = walk.context.open_orders.get(client_order_id, live.order)
@@ -210,7 +180,7 @@ def _broker_event(walk: _Walk) -> tuple[str, Any]:
     return _fill(walk, client_order_id, order, quantity)
 
 
-def _fill(walk: _Walk, client_order_id: str, order: Submit, quantity: float) -> tuple[str, Any]:
+def _fill(walk: Walk, client_order_id: str, order: Submit, quantity: float) -> tuple[str, Any]:
     assert walk.tracker is not None
     price = order.limit_price or order.stop_price or walk.last_close
     fill = Fill(
@@ -234,7 +204,7 @@ def _fill(walk: _Walk, client_order_id: str, order: Submit, quantity: float) -> 
     return kind, fill
 
 
-def _ended(walk: _Walk, client_order_id: str, reason: CancelReason) -> tuple[str, Any]:
+def _ended(walk: Walk, client_order_id: str, reason: CancelReason) -> tuple[str, Any]:
     assert walk.tracker is not None
     walk.live.pop(client_order_id, None)
     cancelled = OrderCancelled(
@@ -244,7 +214,7 @@ def _ended(walk: _Walk, client_order_id: str, reason: CancelReason) -> tuple[str
     return CANCELLED, cancelled
 
 
-def _market_event(walk: _Walk) -> tuple[str, Any]:
+def _market_event(walk: Walk) -> tuple[str, Any]:
     events = walk.strategy.events
     if not walk.in_session:
         walk.in_session, walk.bars_left = True, walk.rng.randint(3, 8)
@@ -260,7 +230,7 @@ def _market_event(walk: _Walk) -> tuple[str, Any]:
     return BAR, _bar(walk)
 
 
-def _close_session(walk: _Walk) -> tuple[str, Any]:
+def _close_session(walk: Walk) -> tuple[str, Any]:
     expiring = [
         client_order_id
         for client_order_id, live in sorted(walk.live.items())
@@ -274,8 +244,8 @@ def _close_session(walk: _Walk) -> tuple[str, Any]:
     return SESSION_CLOSE, _session(walk, SessionEventKind.SESSION_CLOSE)
 
 
-def _bar(walk: _Walk) -> Bar:
-    walk.ts_ns += _MINUTE_NS
+def _bar(walk: Walk) -> Bar:
+    walk.ts_ns += MINUTE_NS
     close = walk.rng.choice(walk.spec.closes)
     spread = walk.rng.choice(walk.spec.spread)
     walk.last_close = close
@@ -294,11 +264,11 @@ def _bar(walk: _Walk) -> Bar:
     return bar
 
 
-def _session(walk: _Walk, kind: SessionEventKind) -> SessionEvent:
+def _session(walk: Walk, kind: SessionEventKind) -> SessionEvent:
     return SessionEvent(kind=kind, ts_ns=walk.ts_ns, session="2024-01-02")
 
 
-def _peer_event(walk: _Walk, name: str) -> tuple[str, PeerSignal]:
+def _peer_event(walk: Walk, name: str) -> tuple[str, PeerSignal]:
     value = walk.rng.choice(walk.spec.closes)
     signal = PeerSignal(
         sender="PEER", target=SYMBOL, name=name, value=value, decided_ts_ns=walk.ts_ns, seq=0

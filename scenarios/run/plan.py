@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from tradeswarm.actors.broker.config import BrokerConfig
 from tradeswarm.actors.market.config import BarSource, MarketDataConfig
 from tradeswarm.actors.runtime.config import InstrumentHostConfig, RouterConfig
 from tradeswarm.actors.runtime.node import NodeConfig
-from tradeswarm.messages import instrument_name
+from tradeswarm.messages import (
+    Endpoints,
+    inproc_endpoints,
+    instrument_name,
+    ipc_endpoints,
+    tcp_endpoints,
+)
 from tradeswarm.scenarios.config.scenario import Scenario
 from tradeswarm.scenarios.strategies import load_strategy, strategy_ref
 
@@ -107,3 +114,14 @@ def instrument_names(nodes: list[NodeConfig]) -> list[str]:
         if isinstance(config, InstrumentHostConfig)
         for symbol in config.symbols
     ]
+
+
+def run_endpoints(topology: str, transport: str) -> tuple[Endpoints, str | None]:
+    """Where the run's sockets meet: inproc in ``single``, else tcp on loopback or ipc in
+    a fresh folder (returned, for the runner to remove at the end)."""
+    if topology == "single":
+        return inproc_endpoints(), None
+    if transport == "tcp":
+        return tcp_endpoints(), None
+    folder = tempfile.mkdtemp(prefix="ts-", dir="/tmp")
+    return ipc_endpoints(Path(folder)), folder

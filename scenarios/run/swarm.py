@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,16 +33,12 @@ from tradeswarm.messages import (
     ActorReady,
     ActorStopped,
     BrokerResults,
-    Endpoints,
     Heartbeat,
     RunProgress,
     ShutdownRequest,
     StartRequest,
     TradingState,
     Transition,
-    inproc_endpoints,
-    ipc_endpoints,
-    tcp_endpoints,
 )
 from tradeswarm.messages.link_keys import (
     RunKeys,
@@ -56,7 +51,7 @@ from tradeswarm.scenarios.run.chaos import ChaosPlan
 from tradeswarm.scenarios.run.control_socket import ControlSocket
 from tradeswarm.scenarios.run.errors import SwarmFailed
 from tradeswarm.scenarios.run.liveness import Liveness
-from tradeswarm.scenarios.run.plan import instrument_names
+from tradeswarm.scenarios.run.plan import instrument_names, run_endpoints
 from tradeswarm.scenarios.run.process_tree import ProcessTree, restartable
 from tradeswarm.scenarios.run.state_request import request_trading_state
 from tradeswarm.scenarios.run.supervisor import Supervisor
@@ -95,7 +90,6 @@ class Swarm:
         self.supervisor = Supervisor(restartable(nodes), max_restarts, restart_window_seconds)
         self.started_at = time.monotonic()
         self.chaos = chaos
-        self._ipc_dir: str | None = None
         # Keys wherever a socket leaves its process; ``single`` is all inproc.
         self.keys: RunKeys | None = None
         if topology != "single":
@@ -108,7 +102,7 @@ class Swarm:
         self._control_counters: dict[str, int] = {}
         self._liveness = Liveness(self.actor_names, heartbeat_seconds, self._where)
         self._live = False  # every actor is ready: silence from now on is a failure
-        self.endpoints = self._make_endpoints()
+        self.endpoints, self._ipc_dir = run_endpoints(topology, transport)
         self._tree: ProcessTree | ThreadTree
         if self.keys is not None:
             self._tree = ProcessTree(
@@ -125,14 +119,6 @@ class Swarm:
 
     def restarts(self) -> list[dict[str, Any]]:
         return [restart.as_record(self.started_at) for restart in self.supervisor.restarts]
-
-    def _make_endpoints(self) -> Endpoints:
-        if self.topology == "single":
-            return inproc_endpoints()
-        if self.transport == "tcp":
-            return tcp_endpoints()
-        self._ipc_dir = tempfile.mkdtemp(prefix="ts-", dir="/tmp")
-        return ipc_endpoints(Path(self._ipc_dir))
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ import zmq
 from tradeswarm.actors.broker.actor.intake import BrokerIntake
 from tradeswarm.actors.broker.admission import Admission
 from tradeswarm.actors.broker.config import BrokerConfig
-from tradeswarm.actors.broker.engine import BrokerEngine, Route
+from tradeswarm.actors.broker.effects import Route
+from tradeswarm.actors.broker.engine import BrokerEngine
 from tradeswarm.actors.broker.outbox import Outbox
 from tradeswarm.actors.broker.stall_watch import StallWatch
 from tradeswarm.actors.runtime.catch_up import MarketFeed, StreamPosition

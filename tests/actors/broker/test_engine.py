@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pickle
 
-from tradeswarm.actors.broker.engine import Advance, BrokerEngine, Route
+from tradeswarm.actors.broker.effects import Advance, Route
+from tradeswarm.actors.broker.engine import BrokerEngine
 from tradeswarm.actors.broker.settings import BrokerSettings
 from tradeswarm.messages import (
     AccountStatement,
