@@ -348,3 +348,32 @@ def test_the_broker_forgets_the_replies_each_host_has_logged(
     hosts = 2
     assert broker["replies_forgotten"] > 10 * TELL_LOGGED_EVERY
     assert broker["replies_kept"] < 2 * TELL_LOGGED_EVERY * hosts + 100
+
+
+def test_a_host_whose_log_lost_what_it_told_the_broker_fails_naming_its_log(
+    clean_run: tuple[Path, bytes, int], tmp_path: Path
+) -> None:
+    """The broker forgets the replies a host said its log holds. A log cut short after
+    that (and no checkpoint) cannot rebuild the host: the run fails and says so, instead
+    of the host taking replies it never saw as the ones that follow its log."""
+    scenario, _, clean_size = clean_run
+    tag = uuid.uuid4().hex
+    out = tmp_path / "out"
+    process, host, checkpoint = _stop_a_host_past_a_checkpoint(scenario, out, clean_size, tag)
+    checkpoint.unlink()
+    input_log = out / "inputs" / "instruments-0.log"
+    records = read_whole_input_log(input_log)
+    replies = sum(kind == BROKER for kind, _ in records)
+    assert replies > 2 * TELL_LOGGED_EVERY  # it has told the broker at least once
+    kept = records[: len(records) // 20]
+    input_log.unlink()
+    rewritten = InputLog(input_log)
+    for kind, frame in kept:
+        rewritten.append(kind, frame)
+    rewritten.close()
+    os.kill(host, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    assert process.returncode == 1, stderr
+    assert "instruments-0: its input log holds" in stderr
+    assert "the log was cut or replaced" in stderr
+    _wait_for(lambda: not processes_tagged(tag), "no process of the run")
